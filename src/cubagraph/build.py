@@ -1,0 +1,346 @@
+"""Models → RDF: one named graph per document, one for the registry, one for the ontology.
+
+There are no blank nodes: every node, down to each evidence selector, gets an
+IRI derived from mapping ids and positions, so that exports are byte-stable
+and two builds can be compared triple by triple.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import pyoxigraph as ox
+
+from . import dates, model
+from .evidence import Span
+from .load import RegistryFile, Source
+from .namespaces import CG, DCTERMS, OA, ORG, PROV, RDF, RDFS, SCHEMA, SKOS, WD, XSD, Minter
+from .ontology import Ontology, Vocabulary
+from .validate import ARTICLE
+from .yamlfile import Path as Loc
+
+N = ox.NamedNode
+part = Minter.part
+TYPE = N(RDF + "type")
+LABEL = N(RDFS + "label")
+
+SEGMENTS = {
+    "events": "event",
+    "statements": "statement",
+    "figures": "figure",
+    "claims": "claim",
+    "relations": "relation",
+    "roles": "role",
+}
+
+
+def cg(name: str) -> ox.NamedNode:
+    return N(CG + name)
+
+
+def literal(value: Any) -> ox.Literal:
+    if isinstance(value, bool):
+        return ox.Literal("true" if value else "false", datatype=N(XSD + "boolean"))
+    if isinstance(value, int):
+        return ox.Literal(str(value), datatype=N(XSD + "integer"))
+    if isinstance(value, Decimal):
+        return ox.Literal(format(value, "f"), datatype=N(XSD + "decimal"))
+    return ox.Literal(str(value))
+
+
+def typed(value: str, xsd_type: str) -> ox.Literal:
+    return ox.Literal(value, datatype=N(XSD + xsd_type))
+
+
+@dataclass
+class Dataset:
+    """A built graph: sorted quads, and what went into them."""
+
+    quads: list[ox.Quad]
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def triples(self) -> list[ox.Triple]:
+        """The union graph: every distinct triple, sorted."""
+        return _sorted_triples({q.triple for q in self.quads})
+
+    def graphs(self) -> list[str]:
+        return sorted({q.graph_name.value for q in self.quads if isinstance(q.graph_name, ox.NamedNode)})
+
+    def to_store(self) -> ox.Store:
+        store = ox.Store()
+        store.bulk_extend(self.quads)
+        return store
+
+    def to_rdflib(self) -> Any:
+        """The dataset as an :class:`rdflib.Dataset`, for scripts that use rdflib."""
+        import rdflib  # imported here: rdflib is slow to import and the build does not need it
+
+        data = ox.serialize(self.quads, format=ox.RdfFormat.N_QUADS)
+        ds = rdflib.Dataset()
+        ds.parse(data=data, format="nquads")
+        return ds
+
+
+class _Graph:
+    def __init__(self, name: str, sink: list[ox.Quad]):
+        self.name = N(name)
+        self.sink = sink
+
+    def add(self, s: str, p: ox.NamedNode, o: ox.NamedNode | ox.Literal | str) -> None:
+        obj = N(o) if isinstance(o, str) else o
+        self.sink.append(ox.Quad(N(s), p, obj, self.name))
+
+    def text(self, s: str, p: ox.NamedNode, value: str | None) -> None:
+        if value is not None:
+            self.add(s, p, ox.Literal(value))
+
+
+class Builder:
+    def __init__(self, minter: Minter, ontology: Ontology, registry: RegistryFile):
+        self.mint = minter
+        self.vocab: Vocabulary = ontology.vocabulary
+        self.quads: list[ox.Quad] = list(ontology.quads)
+        self.counts: Counter[str] = Counter()
+        self.actors = {a.id: a for _, a in registry.actors}
+        self.posts = {p.id: p for _, p in registry.posts}
+        self._registry(registry)
+
+    def term(self, family: str, key: str) -> str:
+        iri = self.vocab.iri(family, key)
+        assert iri is not None, f"{family} {key!r} passed validation but is not in the ontology"
+        return iri
+
+    # -- registry -----------------------------------------------------------
+
+    def _registry(self, registry: RegistryFile) -> None:
+        g = _Graph(self.mint.registry_graph(), self.quads)
+        for _, actor in registry.actors:
+            iri = self.mint.actor(actor.id)
+            for cls in self.vocab.supers[self.term("actor type", actor.type)]:
+                g.add(iri, TYPE, cls)
+            g.text(iri, LABEL, actor.name)
+            for alias in actor.aliases:
+                g.text(iri, N(SKOS + "altLabel"), alias)
+            if actor.wikidata:
+                g.add(iri, N(SKOS + "exactMatch"), WD + actor.wikidata)
+            g.text(iri, N(DCTERMS + "description"), actor.description)
+            for rel in actor.relations:
+                g.add(iri, N(self.term("relation", rel.type)), self.mint.actor(rel.object))
+            self.counts["actors"] += 1
+        for _, post in registry.posts:
+            iri = self.mint.post(post.id)
+            g.add(iri, TYPE, cg("Post"))
+            g.text(iri, LABEL, post.name)
+            g.add(iri, N(ORG + "postIn"), self.mint.actor(post.organization))
+            g.add(iri, N(ORG + "role"), self.term("post role", post.role))
+            self.counts["posts"] += 1
+
+    # -- documents ----------------------------------------------------------
+
+    def document(self, source: Source) -> None:
+        doc = source.document
+        g = _Graph(self.mint.document_graph(doc.id), self.quads)
+        self.source, self.g = source, g
+        self.doc_iri = self.mint.document(doc.id)
+        self.iris = {
+            item.id: self.mint.item(doc.id, SEGMENTS[loc[0]], item.id) for loc, item in source.items  # type: ignore[index]
+        }
+        d = self.doc_iri
+        g.add(d, TYPE, cg("Document"))
+        g.text(d, N(DCTERMS + "title"), doc.title)
+        g.text(d, N(DCTERMS + "language"), doc.language)
+        g.text(d, cg("textFile"), source.text_file)
+        g.text(d, cg("sha256"), source.sha256)
+        g.add(d, cg("characters"), literal(len(source.text.raw)))
+        g.add(d, cg("namedGraph"), g.name.value)
+        self._date(d, "published", cg("published"), ("document", "published"), doc.published)
+        if doc.publisher:
+            g.add(d, N(DCTERMS + "publisher"), self.mint.actor(doc.publisher))
+        if doc.url:
+            g.add(d, N(SCHEMA + "url"), typed(doc.url, "anyURI"))
+        g.text(d, N(SKOS + "editorialNote"), doc.note)
+        self.counts["documents"] += 1
+        for loc, item in source.items:
+            self._assertion(loc, item)
+
+    def ref(self, ref: str) -> str:
+        return self.iris[ref] if ref in self.iris else self.mint.actor(ref)
+
+    def _assertion(self, loc: Loc, item: model.Assertion) -> None:
+        g, iri = self.g, self.iris[item.id]
+        section = str(loc[0])
+        self.counts[section] += 1
+        g.text(iri, LABEL, self._label(item))
+        g.add(iri, cg("modality"), self.term("modality", item.modality))
+        by = self.doc_iri if item.asserted_by == ARTICLE else self.mint.actor(item.asserted_by)
+        g.add(iri, cg("assertedBy"), by)
+        if item.via:
+            g.add(iri, cg("assertedVia"), self.iris[item.via])
+        g.add(iri, N(PROV + "wasDerivedFrom"), self.doc_iri)
+        g.text(iri, N(SKOS + "editorialNote"), item.note)
+        for i, _ in enumerate(item.evidence):
+            self._evidence(iri, part(iri, "evidence", i + 1), (*loc, "evidence", i))
+        for ref in getattr(item, "about", []):
+            g.add(iri, cg("about"), self.ref(ref))
+        if isinstance(item, model.Event):
+            for cls in self.vocab.supers[self.term("event type", item.type)]:
+                g.add(iri, TYPE, cls)
+            self._date(iri, "date", cg("date"), (*loc, "date"), item.date)
+            if item.place:
+                g.add(iri, cg("place"), self.mint.actor(item.place))
+            for p in item.participants:
+                g.add(iri, N(self.term("role", p.role)), self.mint.actor(p.actor))
+        elif isinstance(item, model.Statement):
+            g.add(iri, TYPE, cg("Statement"))
+            g.add(iri, cg("speaker"), self.mint.actor(item.speaker))
+            g.add(iri, cg("medium"), self.term("medium", item.medium))
+            g.text(iri, cg("platform"), item.platform)
+            self._date(iri, "date", cg("date"), (*loc, "date"), item.date)
+            for i, _ in enumerate(item.quote):
+                span = self._evidence(iri, part(iri, "quote", i + 1), (*loc, "quote", i))
+                g.text(iri, cg("quote"), span.exact)
+            for i, demand in enumerate(item.calls_for):
+                self._demand(iri, part(iri, "demand", i + 1), (*loc, "calls_for", i), demand)
+        elif isinstance(item, model.Figure):
+            g.add(iri, TYPE, cg("Figure"))
+            g.add(iri, cg("value"), literal(item.value))
+            g.add(iri, cg("unit"), self.term("unit", item.unit))
+            g.add(iri, cg("comparator"), self.term("comparator", item.comparator))
+            g.text(iri, cg("counts"), item.counts)
+            self._date(iri, "as-of", cg("asOf"), (*loc, "as_of"), item.as_of)
+        elif isinstance(item, model.Claim):
+            g.add(iri, TYPE, cg("Claim"))
+        elif isinstance(item, model.Relation):
+            g.add(iri, TYPE, cg("AttributedRelation"))
+            g.add(iri, cg("subject"), self.mint.actor(item.subject))
+            g.add(iri, cg("relation"), self.term("relation", item.type))
+            g.add(iri, cg("object"), self.ref(item.object))
+        elif isinstance(item, model.RoleHolding):
+            post = self.posts[item.post]
+            g.add(iri, TYPE, cg("RoleHolding"))
+            g.add(iri, N(ORG + "member"), self.mint.actor(item.holder))
+            g.add(iri, N(ORG + "organization"), self.mint.actor(post.organization))
+            g.add(iri, N(ORG + "role"), self.term("post role", post.role))
+            g.add(iri, cg("post"), self.mint.post(item.post))
+            self._date(iri, "as-of", cg("asOf"), (*loc, "as_of"), item.as_of)
+
+    def _label(self, item: model.Assertion) -> str:
+        if isinstance(item, model.Event):
+            return item.label
+        if isinstance(item, (model.Claim, model.Relation)) and item.summary:
+            return item.summary
+        if isinstance(item, model.Statement):
+            medium = self.vocab.label(self.term("medium", item.medium))
+            return f"{self.actors[item.speaker].name}: {medium}"
+        if isinstance(item, model.Figure):
+            if item.label:
+                return item.label
+            comparator = self.vocab.label(self.term("comparator", item.comparator))
+            unit = self.vocab.label(self.term("unit", item.unit))
+            return f"{comparator} {item.value:,} {unit}: {item.counts}"
+        if isinstance(item, model.Relation):
+            relation = self.vocab.label(self.term("relation", item.type))
+            obj = self.actors[item.object].name if item.object in self.actors else item.object
+            return f"{self.actors[item.subject].name} {relation} {obj}"
+        if isinstance(item, model.RoleHolding):
+            return f"{self.actors[item.holder].name}: {self.posts[item.post].name}"
+        raise TypeError(item)
+
+    def _demand(self, stmt: str, iri: str, loc: Loc, demand: model.Demand) -> None:
+        g = self.g
+        g.add(stmt, cg("callsFor"), iri)
+        g.add(iri, TYPE, cg("Demand"))
+        g.text(iri, LABEL, demand.summary)
+        g.add(iri, N(PROV + "wasDerivedFrom"), self.doc_iri)
+        for ref in demand.about:
+            g.add(iri, cg("about"), self.ref(ref))
+        for i, _ in enumerate(demand.evidence):
+            self._evidence(iri, part(iri, "evidence", i + 1), (*loc, "evidence", i))
+
+    def _evidence(self, body: str, iri: str, loc: Loc) -> Span:
+        g, span = self.g, self.source.spans[loc]
+        g.add(body, cg("evidence"), iri)
+        g.add(iri, TYPE, N(OA + "Annotation"))
+        g.add(iri, TYPE, cg("Evidence"))
+        g.add(iri, N(OA + "hasBody"), body)
+        target, quote, position = part(iri, "target"), part(iri, "quote"), part(iri, "position")
+        g.add(iri, N(OA + "hasTarget"), target)
+        g.add(target, TYPE, N(OA + "SpecificResource"))
+        g.add(target, N(OA + "hasSource"), self.doc_iri)
+        g.add(target, N(OA + "hasSelector"), quote)
+        g.add(target, N(OA + "hasSelector"), position)
+        g.add(quote, TYPE, N(OA + "TextQuoteSelector"))
+        g.text(quote, N(OA + "exact"), span.exact)
+        g.text(quote, N(OA + "prefix"), span.prefix)
+        g.text(quote, N(OA + "suffix"), span.suffix)
+        g.add(position, TYPE, N(OA + "TextPositionSelector"))
+        g.add(position, N(OA + "start"), typed(str(span.start), "nonNegativeInteger"))
+        g.add(position, N(OA + "end"), typed(str(span.end), "nonNegativeInteger"))
+        self.counts["quotes"] += 1
+        return span
+
+    def _date(self, owner: str, segment: str, prop: ox.NamedNode, loc: Loc, date: model.DateSpec) -> None:
+        g, iri = self.g, part(owner, segment)
+        g.add(owner, prop, iri)
+        g.add(iri, TYPE, cg("DateSpec"))
+        g.add(iri, cg("precision"), self.term("precision", date.precision))
+        if date.value is not None and not date.unknown:
+            day = dates.parse(date.value)
+            g.add(iri, cg("dateValue"), typed(str(day), day.xsd_type))
+            first = last = day
+        elif date.start and date.end:
+            first, last = dates.parse(date.start), dates.parse(date.end)
+            g.add(iri, cg("start"), typed(str(first), first.xsd_type))
+            g.add(iri, cg("end"), typed(str(last), last.xsd_type))
+        else:
+            first = last = None
+        if first is not None and last is not None:
+            g.add(iri, cg("earliest"), typed(first.earliest.isoformat(), "date"))
+            g.add(iri, cg("latest"), typed(last.latest.isoformat(), "date"))
+            g.add(iri, cg("approximate"), literal(date.approximate))
+        if date.derived_from:
+            evidence = part(iri, "evidence")
+            self._evidence(iri, evidence, (*loc, "derived_from"))
+            g.add(iri, cg("derivedFrom"), evidence)
+        g.text(iri, N(SKOS + "editorialNote"), date.note)
+
+    def dataset(self) -> Dataset:
+        quads = _sorted_quads(set(self.quads))
+        counts = Counter(self.counts)
+        counts["triples"] = len({q.triple for q in quads})
+        counts["quads"] = len(quads)
+        return Dataset(quads, counts)
+
+
+def _key(term: Any) -> tuple[int, str]:
+    if isinstance(term, ox.NamedNode):
+        return (0, term.value)
+    if isinstance(term, ox.Literal):
+        return (1, f"{term.value}\x00{term.datatype.value}\x00{term.language or ''}")
+    return (2, str(term))
+
+
+_FIRST = {RDF + "type": "0", RDFS + "label": "1"}
+
+
+def _pkey(p: ox.NamedNode) -> str:
+    # rdf:type and the label first: they are what a reader looks for first.
+    return _FIRST.get(p.value, "2" + p.value)
+
+
+def _sorted_quads(quads: set[ox.Quad]) -> list[ox.Quad]:
+    return sorted(quads, key=lambda q: (_key(q.graph_name), _key(q.subject), _pkey(q.predicate), _key(q.object)))
+
+
+def _sorted_triples(triples: set[ox.Triple]) -> list[ox.Triple]:
+    return sorted(triples, key=lambda t: (_key(t.subject), _pkey(t.predicate), _key(t.object)))
+
+
+def build(minter: Minter, ontology: Ontology, registry: RegistryFile, sources: list[Source]) -> Dataset:
+    builder = Builder(minter, ontology, registry)
+    for source in sources:
+        builder.document(source)
+    return builder.dataset()

@@ -1,0 +1,78 @@
+"""One exception hierarchy for everything that can go wrong with user input.
+
+Validation collects :class:`Problem` records instead of raising on the first
+one, so that a user sees every mistake in one run; the collected problems are
+raised once, at the edge, as :class:`InvalidData`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the input, located to a file and a line."""
+
+    path: str
+    line: int
+    message: str
+    fix: str = ""
+
+    def format(self) -> str:
+        text = f"{_display(self.path)}:{self.line}: {self.message}"
+        if self.fix:
+            text += f" — {self.fix}"
+        # One problem, one line: editors and grep rely on it.
+        return " ".join(text.split())
+
+
+def _display(path: str) -> str:
+    """Show paths relative to the working directory when that is shorter."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # a different drive on Windows
+        return path
+    return rel if not rel.startswith("..") else path
+
+
+class CubagraphError(Exception):
+    """Base class: anything cubagraph reports to the user instead of a traceback."""
+
+    exit_code = 1
+
+
+class InvalidData(CubagraphError):
+    """The mappings, the registry or the documents have problems."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(set(problems))
+        super().__init__(f"{len(self.problems)} problem(s) found")
+
+    def lines(self) -> list[str]:
+        return [p.format() for p in self.problems]
+
+
+class InvalidOntology(CubagraphError):
+    """ontology/cubagraph.ttl cannot be read or lacks a vocabulary the mappings need."""
+
+
+class InvalidConfig(CubagraphError):
+    """A setting (the base IRI, pyproject.toml) is wrong."""
+
+
+class ProjectNotFound(CubagraphError):
+    """The command was not run inside a cubagraph project."""
+
+
+class StaleExports(CubagraphError):
+    """`build --check` found committed exports that differ from a fresh build."""
+
+    def __init__(self, stale: list[Path]):
+        self.stale = stale
+        names = ", ".join(str(p) for p in stale)
+        super().__init__(
+            f"stale exports: {names} — run `cubagraph build` and commit exports/"
+        )

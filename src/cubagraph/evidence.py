@@ -1,0 +1,166 @@
+"""Locate evidence quotes in a document's text.
+
+A quote matches when it equals a passage of the text after both are
+normalised the same way: Unicode NFKC, curly quotes and apostrophes as
+straight ones, dashes as hyphens, and every run of white space (non-breaking
+spaces and line breaks included) as one space. Case, accents and words are
+never changed, and a match must start and end on word boundaries, so that
+"53 prisoners" does not match inside "553 prisoners".
+
+Offsets are in Unicode code points of the stored text, exactly as the file
+decodes, which is what W3C Web Annotation's TextPositionSelector counts.
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from dataclasses import dataclass
+
+CONTEXT = 32  # characters of prefix and suffix kept in a TextQuoteSelector
+
+_FOLD = {
+    **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u02bc", "'"),
+    **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"'),
+    **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"),
+}
+# Invisible characters that copy-and-paste adds or drops.
+_DROP = set("\u00ad\u200b\u200c\u200d\u2060\ufeff")
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where a quote sits in the text."""
+
+    start: int
+    end: int
+    exact: str
+    prefix: str
+    suffix: str
+    line: int  # 1-based line of the text where the quote starts
+
+
+class Text:
+    """A document's text, normalised once for matching, with a map back."""
+
+    def __init__(self, raw: str):
+        self.raw = raw
+        self.norm, self._starts, self._ends = _normalise(raw)
+
+    def find(self, quote: str) -> list[tuple[int, int]]:
+        """Every place ``quote`` occurs, as (start, end) offsets in the raw text."""
+        needle = _normalise(quote)[0].strip()
+        if not needle:
+            return []
+        found = []
+        at = self.norm.find(needle)
+        while at != -1:
+            last = at + len(needle) - 1
+            if _boundary(self.norm, at, last):
+                found.append((self._starts[at], self._ends[last]))
+            at = self.norm.find(needle, at + 1)
+        return found
+
+    def span(self, start: int, end: int) -> Span:
+        raw = self.raw
+        return Span(
+            start=start,
+            end=end,
+            exact=raw[start:end],
+            prefix=raw[max(0, start - CONTEXT) : start],
+            suffix=raw[end : end + CONTEXT],
+            line=raw.count("\n", 0, start) + 1,
+        )
+
+    def closest(self, quote: str) -> tuple[str, int, str] | None:
+        """The passage most like ``quote``, its line, and the words that differ.
+
+        Used only to explain a failed match, so it favours a helpful answer
+        over speed.
+        """
+        needle = _normalise(quote)[0].strip()
+        if not needle or not self.norm:
+            return None
+        matcher = difflib.SequenceMatcher(None, self.norm, needle, autojunk=False)
+        best: tuple[float, int, int] | None = None
+        for block in matcher.get_matching_blocks()[:-1]:
+            if block.size < 3:
+                continue
+            start = max(0, block.a - block.b)
+            start = self.norm.rfind(" ", 0, start + 1) + 1
+            end = min(len(self.norm), start + len(needle) + 1)
+            end = self._word_end(end)
+            ratio = difflib.SequenceMatcher(None, self.norm[start:end], needle).ratio()
+            if best is None or ratio > best[0]:
+                best = (ratio, start, end)
+        if best is None or best[0] < 0.5:
+            return None
+        _, start, end = best
+        passage = self.norm[start:end].strip()
+        line = self.raw.count("\n", 0, self._starts[start]) + 1
+        return passage, line, word_diff(passage, needle)
+
+    def _word_end(self, end: int) -> int:
+        space = self.norm.find(" ", end - 1)
+        return len(self.norm) if space == -1 else space
+
+
+def word_diff(expected: str, given: str) -> str:
+    """Words of ``given`` that differ from ``expected``, as "'given' → 'expected'"."""
+    a, b = expected.split(), given.split()
+    parts = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            continue
+        said, text = " ".join(b[j1:j2]), " ".join(a[i1:i2])
+        if op == "replace":
+            parts.append(f"'{said}' where the text has '{text}'")
+        elif op == "delete":
+            parts.append(f"missing '{text}'")
+        else:
+            parts.append(f"extra '{said}'")
+    return "; ".join(parts)
+
+
+def _boundary(norm: str, first: int, last: int) -> bool:
+    if norm[first].isalnum() and first > 0 and norm[first - 1].isalnum():
+        return False
+    after = last + 1
+    return not (norm[last].isalnum() and after < len(norm) and norm[after].isalnum())
+
+
+def _normalise(raw: str) -> tuple[str, list[int], list[int]]:
+    """Normalise ``raw``; for each output character, the raw span it came from."""
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    i, n = 0, len(raw)
+    while i < n:
+        # A base character with its combining marks normalises as one unit,
+        # so that "i" + U+0301 and "í" compare equal.
+        j = i + 1
+        while j < n and unicodedata.combining(raw[j]):
+            j += 1
+        cluster = raw[i:j]
+        if cluster.isspace():
+            if out and out[-1] == " ":
+                ends[-1] = j
+            else:
+                out.append(" ")
+                starts.append(i)
+                ends.append(j)
+        else:
+            for ch in unicodedata.normalize("NFKC", cluster):
+                if ch in _DROP:
+                    continue
+                ch = _FOLD.get(ch, ch)
+                if ch.isspace():
+                    ch = " "
+                    if out and out[-1] == " ":
+                        ends[-1] = j
+                        continue
+                out.append(ch)
+                starts.append(i)
+                ends.append(j)
+        i = j
+    return "".join(out), starts, ends

@@ -1,0 +1,47 @@
+"""One exporter per format, behind one interface.
+
+Each exporter module has ``NAME`` (its file name in ``exports/``) and
+``render(dataset, prefixes) -> bytes``. Rendering happens in memory, for every
+format, before anything is written: a failure leaves ``exports/`` as it was.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import ModuleType
+
+from ..build import Dataset
+from . import jsonld, trig, turtle
+from .files import write_atomic
+
+EXPORTERS: tuple[ModuleType, ...] = (turtle, trig, jsonld)
+
+
+def render_all(dataset: Dataset, prefixes: dict[str, str]) -> dict[str, bytes]:
+    return {exporter.NAME: exporter.render(dataset, prefixes) for exporter in EXPORTERS}
+
+
+def write_all(directory: Path, rendered: dict[str, bytes]) -> list[tuple[Path, bool]]:
+    """Write each rendered export atomically; return (path, changed) pairs.
+
+    Files whose bytes are unchanged are left alone, so their mtimes stay put.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    results = []
+    for name, data in rendered.items():
+        path = directory / name
+        changed = not (path.is_file() and path.read_bytes() == data)
+        if changed:
+            write_atomic(path, data)
+        results.append((path, changed))
+    return results
+
+
+def stale(directory: Path, rendered: dict[str, bytes]) -> list[Path]:
+    """The exports whose committed bytes differ from ``rendered``."""
+    out = []
+    for name, data in rendered.items():
+        path = directory / name
+        if not path.is_file() or path.read_bytes() != data:
+            out.append(path)
+    return out

@@ -1,0 +1,14 @@
+"""exports/cubagraph.trig: every named graph, as built."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from ..build import Dataset
+from .rdf import serialize
+
+NAME = "cubagraph.trig"
+
+
+def render(dataset: Dataset, prefixes: dict[str, str]) -> bytes:
+    return serialize(dataset.quads, ox.RdfFormat.TRIG, prefixes)

@@ -1,0 +1,290 @@
+"""The mapping format: strict pydantic models of the hand-written YAML files.
+
+Two kinds of file exist. ``data/actors.yaml`` is the registry of actors and
+posts, shared by every document. ``data/mappings/<id>.yaml`` maps one
+document: its metadata, and the events, statements, figures, claims,
+relations and role holdings it asserts, each with evidence quotes.
+
+The models check the shape of each file. Whether references resolve, keys
+exist in the ontology and quotes occur in the text is checked afterwards, in
+:mod:`cubagraph.validate`, where the whole corpus is in view.
+
+Models are strict (nothing is coerced: a number where text is expected is an
+error) and closed (unknown fields are errors).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from . import dates
+from .namespaces import ID_RULE, id_problem
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+def _id(value: str) -> str:
+    problem = id_problem(value)
+    if problem:
+        raise ValueError(f"{problem} — {ID_RULE}")
+    return value
+
+
+def _text(value: str) -> str:
+    if not value.strip():
+        raise ValueError("is empty — write the text, or remove the field")
+    return value
+
+
+def _url(value: str) -> str:
+    if not re.fullmatch(r"https?://[^\s<>\"]+", value):
+        raise ValueError(f"{value!r} is not an http(s) URL — write it as https://...")
+    return value
+
+
+def _qid(value: str) -> str:
+    if not re.fullmatch(r"Q[1-9][0-9]*", value):
+        raise ValueError(
+            f"{value!r} is not a Wikidata QID — write it as Q followed by digits, e.g. Q241, "
+            "or leave it out when unsure"
+        )
+    return value
+
+
+Id = Annotated[str, AfterValidator(_id)]
+Text = Annotated[str, AfterValidator(_text)]
+Ref = Annotated[str, AfterValidator(_text)]  # resolved later, with suggestions
+Key = Annotated[str, AfterValidator(_text)]  # checked later against the ontology
+
+
+class DateSpec(Strict):
+    """``2021-07-11``, ``2019-11``, ``2018``, ``unknown``, or a mapping:
+
+    ``{value: 2023-07-11, approximate: true, derived_from: "two years after ..."}``
+    or ``{from: 2017, to: 2018}``.
+    """
+
+    value: str | None = None
+    start: str | None = Field(None, alias="from")
+    end: str | None = Field(None, alias="to")
+    approximate: bool = False
+    derived_from: Text | None = None
+    note: Text | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        if isinstance(data, int) and not isinstance(data, bool) and 1000 <= data <= 9999:
+            data = str(data)  # `date: 2018` is a year, as the mapper meant
+        if isinstance(data, str):
+            return {"value": data}
+        if isinstance(data, dict):
+            return {k: str(v) if k in ("value", "from", "to") and _is_year(v) else v for k, v in data.items()}
+        return data
+
+    @model_validator(mode="after")
+    def _check(self) -> DateSpec:
+        if self.value is not None and (self.start or self.end):
+            raise ValueError("give either `value` or `from`/`to`, not both")
+        if self.value is None and not (self.start and self.end):
+            raise ValueError(f"a date needs `value` ({dates.FORMS}) or both `from` and `to`")
+        if self.value is not None and self.value != "unknown":
+            dates.parse(self.value)
+        if self.start and self.end:
+            first, last = dates.parse(self.start), dates.parse(self.end)
+            if first.earliest > last.latest:
+                raise ValueError(f"the range starts ({self.start}) after it ends ({self.end})")
+        if self.approximate and not self.derived_from:
+            raise ValueError(
+                "an approximate date needs `derived_from`: the passage of the text it is derived from"
+            )
+        if self.unknown and (self.approximate or self.derived_from):
+            raise ValueError("an unknown date cannot be approximate; give the derived value instead")
+        return self
+
+    @property
+    def unknown(self) -> bool:
+        return self.value == "unknown"
+
+    @property
+    def precision(self) -> str:
+        if self.unknown:
+            return "unknown"
+        if self.value is None:
+            return "range"
+        return dates.parse(self.value).precision
+
+
+def _is_year(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and 1000 <= v <= 9999
+
+
+class Quote(Strict):
+    """An exact passage of the document's text.
+
+    ``occurrence`` picks one when the passage occurs more than once (1 is the
+    first); otherwise a repeated passage is an error, because the evidence
+    would not say which place in the text it means.
+    """
+
+    quote: Text
+    occurrence: Annotated[int, Field(ge=1)] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        return {"quote": data} if isinstance(data, str) else data
+
+
+Quotes = Annotated[list[Quote], Field(min_length=1)]
+
+
+class Assertion(Strict):
+    """What every asserted item carries: an id, evidence, an asserter, a modality."""
+
+    id: Id
+    evidence: Quotes
+    modality: Key = "reported"
+    asserted_by: Ref = "article"
+    via: Ref | None = None
+    note: Text | None = None
+
+
+class Participant(Strict):
+    actor: Ref
+    role: Key = "participant"
+
+
+class Event(Assertion):
+    type: Key
+    label: Text
+    date: DateSpec
+    place: Ref | None = None
+    participants: list[Participant] = []
+    about: list[Ref] = []
+
+
+class Demand(Strict):
+    summary: Text
+    about: list[Ref] = []
+    evidence: Quotes
+
+
+class Statement(Assertion):
+    speaker: Ref
+    medium: Key
+    platform: Text | None = None
+    date: DateSpec
+    quote: Quotes
+    about: list[Ref] = []
+    calls_for: list[Demand] = []
+    evidence: list[Quote] = []  # the attribution ("Blinken said in a Twitter post")
+
+
+class Figure(Assertion):
+    value: int | Decimal
+    unit: Key
+    comparator: Key
+    counts: Text
+    as_of: DateSpec
+    about: list[Ref] = []
+    label: Text | None = None
+
+    @model_validator(mode="after")
+    def _finite(self) -> Figure:
+        if isinstance(self.value, Decimal) and not self.value.is_finite():
+            raise ValueError("value must be a finite number")
+        return self
+
+
+class Claim(Assertion):
+    summary: Text
+    about: Annotated[list[Ref], Field(min_length=1)]
+
+
+class Relation(Assertion):
+    subject: Ref
+    type: Key
+    object: Ref
+    summary: Text | None = None
+
+
+class RoleHolding(Assertion):
+    holder: Ref
+    post: Ref
+    as_of: DateSpec
+
+
+class Document(Strict):
+    id: Id
+    text: Text
+    title: Text
+    language: Text
+    published: DateSpec
+    publisher: Ref | None = None
+    url: Annotated[str, AfterValidator(_url)] | None = None
+    note: Text | None = None
+
+
+class Mapping(Strict):
+    """One document's mapping: ``data/mappings/<id>.yaml``."""
+
+    document: Document
+    events: list[Event] = []
+    statements: list[Statement] = []
+    figures: list[Figure] = []
+    claims: list[Claim] = []
+    relations: list[Relation] = []
+    roles: list[RoleHolding] = []
+
+
+# The sections of a mapping that hold assertions, in order, with their models.
+SECTIONS: dict[str, type[Assertion]] = {
+    "events": Event,
+    "statements": Statement,
+    "figures": Figure,
+    "claims": Claim,
+    "relations": Relation,
+    "roles": RoleHolding,
+}
+
+
+class RegistryRelation(Strict):
+    """Structure the registry curates (the Cuban government governs Cuba).
+
+    Relations that a document asserts belong in its mapping, with evidence.
+    """
+
+    type: Key
+    object: Ref
+    note: Text | None = None
+
+
+class Actor(Strict):
+    id: Id
+    type: Key
+    name: Text
+    aliases: list[Text] = []
+    wikidata: Annotated[str, AfterValidator(_qid)] | None = None
+    description: Text | None = None
+    relations: list[RegistryRelation] = []
+
+
+class Post(Strict):
+    id: Id
+    name: Text
+    organization: Ref
+    role: Key
+
+
+class Registry(Strict):
+    """The shared actor registry: ``data/actors.yaml``."""
+
+    actors: list[Actor]
+    posts: list[Post] = []

@@ -1,0 +1,89 @@
+"""Where a project's files are, and its settings.
+
+A project is a directory with ``ontology/cubagraph.ttl`` and ``data/``. The
+base IRI for data comes, in order, from ``--base``, the ``CUBAGRAPH_BASE``
+environment variable, ``[tool.cubagraph] base`` in the project's
+``pyproject.toml``, or the default.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InvalidConfig, ProjectNotFound
+from .namespaces import DEFAULT_BASE, Minter
+
+EXPORT_NAMES = ("cubagraph.ttl", "cubagraph.trig", "cubagraph.jsonld")
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    base: str
+
+    @property
+    def ontology(self) -> Path:
+        return self.root / "ontology" / "cubagraph.ttl"
+
+    @property
+    def shapes(self) -> Path:
+        return self.root / "ontology" / "shapes.ttl"
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def registry(self) -> Path:
+        return self.data / "actors.yaml"
+
+    @property
+    def mappings(self) -> list[Path]:
+        return sorted((self.data / "mappings").glob("*.yaml"))
+
+    @property
+    def exports(self) -> Path:
+        return self.root / "exports"
+
+    def minter(self) -> Minter:
+        try:
+            return Minter(self.base)
+        except ValueError as exc:
+            raise InvalidConfig(str(exc)) from exc
+
+    def relative(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+
+def find(start: Path | None = None, base: str | None = None) -> Project:
+    """The project containing ``start`` (default: the working directory)."""
+    here = (start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / "ontology" / "cubagraph.ttl").is_file() and (candidate / "data").is_dir():
+            return Project(candidate, base or _configured_base(candidate))
+    raise ProjectNotFound(
+        f"{here} is not inside a cubagraph project (no ontology/cubagraph.ttl and data/ "
+        "found here or above) — run the command from the project, or pass --root DIR"
+    )
+
+
+def _configured_base(root: Path) -> str:
+    env = os.environ.get("CUBAGRAPH_BASE")
+    if env:
+        return env
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            config = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise InvalidConfig(f"{pyproject}: cannot read it ({exc}) — fix the TOML") from exc
+        base = config.get("tool", {}).get("cubagraph", {}).get("base")
+        if isinstance(base, str):
+            return base
+    return DEFAULT_BASE

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import build, load, ontology, validate
-from .errors import InvalidData, Problem
+from .errors import InvalidData, Problem, display_path
 from .project import Project, find
 
 
@@ -35,7 +35,7 @@ def load_corpus(project: Project) -> Corpus:
         problems.append(
             Problem(str(project.data / "mappings"), 1, "no mappings found", "add data/mappings/<document-id>.yaml")
         )
-    problems += validate.check(onto.vocabulary, registry, str(project.registry), sources)
+    problems += validate.check(onto.vocabulary, registry, display_path(str(project.registry)), sources)
     if problems or registry is None:
         raise InvalidData(problems)
     return Corpus(project, onto, registry, sources)

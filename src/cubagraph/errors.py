@@ -22,14 +22,14 @@ class Problem:
     fix: str = ""
 
     def format(self) -> str:
-        text = f"{_display(self.path)}:{self.line}: {self.message}"
+        text = f"{display_path(self.path)}:{self.line}: {self.message}"
         if self.fix:
             text += f" — {self.fix}"
         # One problem, one line: editors and grep rely on it.
         return " ".join(text.split())
 
 
-def _display(path: str) -> str:
+def display_path(path: str) -> str:
     """Show paths relative to the working directory when that is shorter."""
     try:
         rel = os.path.relpath(path)

@@ -87,9 +87,8 @@ class Text:
             if block.size < 3:
                 continue
             start = max(0, block.a - block.b)
-            start = self.norm.rfind(" ", 0, start + 1) + 1
-            end = min(len(self.norm), start + len(needle) + 1)
-            end = self._word_end(end)
+            start = self._word_start(start)
+            end = self._word_end(min(len(self.norm), start + len(needle)))
             ratio = difflib.SequenceMatcher(None, self.norm[start:end], needle).ratio()
             if best is None or ratio > best[0]:
                 best = (ratio, start, end)
@@ -100,16 +99,33 @@ class Text:
         line = self.raw.count("\n", 0, self._starts[start]) + 1
         return passage, line, word_diff(passage, needle)
 
+    def _word_start(self, start: int) -> int:
+        while start > 0 and self.norm[start - 1].isalnum():
+            start -= 1
+        return start
+
     def _word_end(self, end: int) -> int:
-        space = self.norm.find(" ", end - 1)
-        return len(self.norm) if space == -1 else space
+        norm = self.norm
+        while end < len(norm) and norm[end].isalnum():
+            end += 1
+        # Keep punctuation attached to the last word ("prisoners."), so that
+        # of two otherwise equal passages the one that ends like the quote wins.
+        while end < len(norm) and not norm[end].isspace() and not norm[end].isalnum():
+            end += 1
+        return end
 
 
 def word_diff(expected: str, given: str) -> str:
-    """Words of ``given`` that differ from ``expected``, as "'given' → 'expected'"."""
+    """Words of ``given`` that differ from ``expected``, as "'given' where the text has 'expected'".
+
+    Words are compared without the punctuation around them: the passage shown
+    is cut at word boundaries, so its edges are not what differs.
+    """
     a, b = expected.split(), given.split()
+    bare_a = [w.strip(_PUNCT) for w in a]
+    bare_b = [w.strip(_PUNCT) for w in b]
     parts = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, bare_a, bare_b, autojunk=False).get_opcodes():
         if op == "equal":
             continue
         said, text = " ".join(b[j1:j2]), " ".join(a[i1:i2])
@@ -120,6 +136,9 @@ def word_diff(expected: str, given: str) -> str:
         else:
             parts.append(f"extra '{said}'")
     return "; ".join(parts)
+
+
+_PUNCT = "\"'.,;:!?()[]{}-"
 
 
 def _boundary(norm: str, first: int, last: int) -> bool:

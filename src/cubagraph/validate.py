@@ -153,7 +153,7 @@ class Checker:
             self.ref(loaded, (*loc, "object"), item.object, events_only=True)
         elif isinstance(item, model.RoleHolding):
             self.actor(loaded, (*loc, "holder"), item.holder)
-            if item.post not in self.posts and item.post not in self.broken:
+            if item.post not in self.posts and item.post not in self.broken and self.registry is not None:
                 self._unknown(loaded, (*loc, "post"), "post", item.post, list(self.posts), self.registry_path)
 
     def _attribution(self, source: Source, loc: Loc, item: Any, items: dict[str, Any]) -> None:
@@ -177,6 +177,8 @@ class Checker:
             self._add(loaded, line, "`via` needs `asserted_by`", f"add asserted_by: the actor behind {item.via!r}")
         else:
             who = {via.speaker} if isinstance(via, model.Statement) else {p.actor for p in via.participants}
+            if not who <= set(self.actors):
+                return  # an unknown actor there is reported where it is named
             if by not in who:
                 self._add(loaded, line, f"{item.via!r} is not made by {by!r} (it names {', '.join(sorted(who)) or 'no actor'})", "fix asserted_by or via")
 
@@ -191,13 +193,17 @@ class Checker:
         self._add(loaded, loaded.line(loc), f"unknown {family} {value!r}", f"{hint} (declared in ontology/cubagraph.ttl)")
 
     def actor(self, loaded: Loaded, loc: Loc, ref: str) -> None:
-        if ref in self.actors or ref in self.broken:
+        # Without a readable registry every actor reference would look unknown:
+        # the registry's own problem is the one worth reporting.
+        if ref in self.actors or ref in self.broken or self.registry is None:
             return
         self._unknown(loaded, loc, "actor", ref, list(self.actors), self.registry_path)
 
     def ref(self, loaded: Loaded, loc: Loc, ref: str, events_only: bool = False) -> None:
         """An actor, or an item of this document."""
         if ref in self.actors or ref in self.broken or ref in self.local_broken:
+            return
+        if self.registry is None and ref not in self.local:
             return
         local = self.local.get(ref)
         if local is not None:

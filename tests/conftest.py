@@ -1,0 +1,81 @@
+"""Shared fixtures: the real project, and throwaway copies of it to break."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from cubagraph import cli, corpus, project
+from cubagraph.build import Dataset
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def dataset() -> Dataset:
+    """The seed graph, built once for the session."""
+    return corpus.build_dataset(project.find(ROOT))
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    """A copy of the project (data, ontology, exports) that a test may break."""
+    for name in ("data", "ontology", "exports"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    return tmp_path
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
+    """Run the CLI in-process, from ``cwd``, and capture what it prints."""
+
+    def _run(*args: str, cwd: Path) -> Result:
+        monkeypatch.chdir(cwd)
+        capsys.readouterr()
+        code = cli.main(list(args))
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return _run
+
+
+def digest(directory: Path) -> dict[str, str]:
+    """Hashes of every file under ``directory``, hidden ones included."""
+    return {
+        str(p.relative_to(directory)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
+    }
+
+
+def edit(path: Path, old: str, new: str, count: int = 1) -> None:
+    """Replace ``old`` by ``new`` in ``path``, failing loudly if ``old`` is absent."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def line_of(path: Path, needle: str) -> int:
+    """The 1-based line of ``path`` where ``needle`` first occurs."""
+    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if needle in line:
+            return i
+    raise AssertionError(f"{needle!r} not in {path}")

@@ -25,7 +25,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-build", action="store_true", help="install only; do not run `cubagraph build`")
     args = parser.parse_args()
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 -- this script runs before anything checks the version
         print(f"cubagraph needs Python 3.11 or newer; this is {sys.version.split()[0]}", file=sys.stderr)
         return 1
     bin_dir = VENV / ("Scripts" if os.name == "nt" else "bin")

@@ -86,7 +86,9 @@ def test_duplicate_actor_id(run: Callable[..., Result], workdir: Path) -> None:
     edit(path, "  - id: russia\n", "  - id: venezuela\n")
     problems = build_fails(run, workdir)
     assert any(
-        f == ACTORS and ln == line_of(path, "name: Russia") - 2 and m.startswith("duplicate id 'venezuela' (first on line")
+        f == ACTORS
+        and ln == line_of(path, "name: Russia") - 2
+        and m.startswith("duplicate id 'venezuela' (first on line")
         for f, ln, m in problems
     ), problems
 
@@ -104,7 +106,9 @@ def test_unknown_event(run: Callable[..., Result], workdir: Path) -> None:
     edit(path, "    via: hrw-report-on-convictions\n", "    via: hrw-report-on-conviction\n")
     file, line, message = only(build_fails(run, workdir))
     assert (file, line) == (BLINKEN, line_of(path, "via: hrw-report-on-conviction"))
-    assert message == "unknown statement or event 'hrw-report-on-conviction' — did you mean 'hrw-report-on-convictions'?"
+    assert (
+        message == "unknown statement or event 'hrw-report-on-conviction' — did you mean 'hrw-report-on-convictions'?"
+    )
 
 
 def test_unknown_vocabulary_key(run: Callable[..., Result], workdir: Path) -> None:
@@ -118,7 +122,9 @@ def test_unknown_vocabulary_key(run: Callable[..., Result], workdir: Path) -> No
 
 def test_quote_not_in_text_shows_the_closest_passage(run: Callable[..., Result], workdir: Path) -> None:
     path = workdir / BLINKEN
-    edit(path, "Cuban courts have upheld the convictions of more", "Cuban courts have overturned the convictions of more")
+    edit(
+        path, "Cuban courts have upheld the convictions of more", "Cuban courts have overturned the convictions of more"
+    )
     file, line, message = only(build_fails(run, workdir))
     assert (file, line) == (BLINKEN, line_of(path, "have overturned"))
     assert message.startswith("quote not found in data/documents/000_fd0916bb9c006de1.txt")
@@ -145,11 +151,24 @@ def test_invalid_or_impossible_date(run: Callable[..., Result], workdir: Path, o
 
 @pytest.mark.parametrize(
     "bad_id",
-    ["us sanctions", "<script>", '"quoted"', "javascript:alert(1)", "file:///etc/passwd", "Upper-Case", "a--b", "-a", "a/b", "ünïcode"],
+    [
+        "us sanctions",
+        "<script>",
+        '"quoted"',
+        "javascript:alert(1)",
+        "file:///etc/passwd",
+        "Upper-Case",
+        "a--b",
+        "-a",
+        "a/b",
+        "ünïcode",
+    ],
 )
 def test_id_that_cannot_form_a_safe_iri(run: Callable[..., Result], workdir: Path, bad_id: str) -> None:
     path = workdir / RELEASE
-    edit(path, "  - id: prisoners-released-553\n", f"  - id: '{bad_id}'\n" if '"' in bad_id else f'  - id: "{bad_id}"\n')
+    edit(
+        path, "  - id: prisoners-released-553\n", f"  - id: '{bad_id}'\n" if '"' in bad_id else f'  - id: "{bad_id}"\n'
+    )
     problems = build_fails(run, workdir)
     file, line, message = problems[0]
     assert (file, line) == (RELEASE, line_of(path, f"id: {bad_id!r}" if '"' in bad_id else f'id: "{bad_id}"'))
@@ -197,13 +216,21 @@ def test_yaml_1_1_traps_are_errors_not_coercions(run: Callable[..., Result], wor
     assert (ACTORS, line_of(path, "wikidata: 012345"), "actors[2].wikidata: '012345' is not a Wikidata QID") in [
         (f, ln, m.split(" — ")[0]) for f, ln, m in problems
     ]
-    assert (ACTORS, line_of(path, "name: 1959"), "actors[3].name must be text, not the number 1959 — put text in quotes") in problems
+    assert (
+        ACTORS,
+        line_of(path, "name: 1959"),
+        "actors[3].name must be text, not the number 1959 — put text in quotes",
+    ) in problems
 
 
 def test_every_problem_is_reported_at_once(run: Callable[..., Result], workdir: Path) -> None:
     edit(workdir / BLINKEN, "    speaker: antony-blinken\n", "    speaker: nobody-here\n")
     edit(workdir / BLINKEN, "    date: 2019-11\n", "    date: 2019-11-31\n")
-    edit(workdir / RELEASE, "the Cuban government has finalized the release", "the Cuban government has completed the release")
+    edit(
+        workdir / RELEASE,
+        "the Cuban government has finalized the release",
+        "the Cuban government has completed the release",
+    )
     edit(workdir / ACTORS, "    type: country\n", "    type: nation\n")
     problems = build_fails(run, workdir)
     files = [f for f, _, _ in problems]
@@ -225,15 +252,26 @@ def test_one_broken_item_does_not_hide_the_others(run: Callable[..., Result], wo
 
 def test_inconsistent_attribution(run: Callable[..., Result], workdir: Path) -> None:
     path = workdir / BLINKEN
-    edit(path, "    asserted_by: antony-blinken\n    via: blinken-twitter-post\n    evidence:\n      - more than 700",
-         "    asserted_by: human-rights-watch\n    via: blinken-twitter-post\n    evidence:\n      - more than 700")
+    edit(
+        path,
+        "    asserted_by: antony-blinken\n    via: blinken-twitter-post\n    evidence:\n      - more than 700",
+        "    asserted_by: human-rights-watch\n    via: blinken-twitter-post\n    evidence:\n      - more than 700",
+    )
     file, line, message = only(build_fails(run, workdir))
-    assert message == "'blinken-twitter-post' is not made by 'human-rights-watch' (it names antony-blinken) — fix asserted_by or via"
+    assert (file, line) == (BLINKEN, line_of(path, "      - more than 700 individuals") - 2)  # the `via` line
+    assert (
+        message
+        == "'blinken-twitter-post' is not made by 'human-rights-watch' (it names antony-blinken) — fix asserted_by or via"
+    )
 
 
 def test_quoted_claim_needs_a_speaker(run: Callable[..., Result], workdir: Path) -> None:
     path = workdir / BLINKEN
-    edit(path, "    modality: quoted\n    asserted_by: antony-blinken\n    via: blinken-twitter-post\n", "    modality: quoted\n")
+    edit(
+        path,
+        "    modality: quoted\n    asserted_by: antony-blinken\n    via: blinken-twitter-post\n",
+        "    modality: quoted\n",
+    )
     file, line, message = only(build_fails(run, workdir))
     assert (file, line) == (BLINKEN, line_of(path, "modality: quoted"))
     assert message.startswith("a quoted claim needs `asserted_by`")

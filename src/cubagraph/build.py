@@ -145,9 +145,7 @@ class Builder:
         g = _Graph(self.mint.document_graph(doc.id), self.quads)
         self.source, self.g = source, g
         self.doc_iri = self.mint.document(doc.id)
-        self.iris = {
-            item.id: self.mint.item(doc.id, SEGMENTS[loc[0]], item.id) for loc, item in source.items  # type: ignore[index]
-        }
+        self.iris = {item.id: self.mint.item(doc.id, SEGMENTS[str(loc[0])], item.id) for loc, item in source.items}
         d = self.doc_iri
         g.add(d, TYPE, cg("Document"))
         g.text(d, N(DCTERMS + "title"), doc.title)
@@ -287,6 +285,8 @@ class Builder:
         g.add(owner, prop, iri)
         g.add(iri, TYPE, cg("DateSpec"))
         g.add(iri, cg("precision"), self.term("precision", date.precision))
+        first: dates.PartialDate | None = None
+        last: dates.PartialDate | None = None
         if date.value is not None and not date.unknown:
             day = dates.parse(date.value)
             g.add(iri, cg("dateValue"), typed(str(day), day.xsd_type))
@@ -295,8 +295,6 @@ class Builder:
             first, last = dates.parse(date.start), dates.parse(date.end)
             g.add(iri, cg("start"), typed(str(first), first.xsd_type))
             g.add(iri, cg("end"), typed(str(last), last.xsd_type))
-        else:
-            first = last = None
         if first is not None and last is not None:
             g.add(iri, cg("earliest"), typed(first.earliest.isoformat(), "date"))
             g.add(iri, cg("latest"), typed(last.latest.isoformat(), "date"))

@@ -43,7 +43,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"cubagraph {__version__}")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--root", type=Path, help="the project directory (default: found from the working directory)")
-    common.add_argument("--base", help="base IRI for data (default: [tool.cubagraph] base, $CUBAGRAPH_BASE, or the built-in)")
+    common.add_argument(
+        "--base", help="base IRI for data (default: [tool.cubagraph] base, $CUBAGRAPH_BASE, or the built-in)"
+    )
     sub = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
 
     p = sub.add_parser(

@@ -61,7 +61,9 @@ def parse(text: str) -> PartialDate:
     m = _FORM.fullmatch(text.strip())
     if not m:
         raise DateError(f"{text!r} is not a date; write {FORMS}")
-    year, month, day = int(m[1]), m[2] and int(m[2]), m[3] and int(m[3])
+    year = int(m[1])
+    month = int(m[2]) if m[2] else None
+    day = int(m[3]) if m[3] else None
     if year < 1:
         raise DateError(f"{text!r}: year 0000 does not exist")
     if month is not None and not 1 <= month <= 12:
@@ -71,4 +73,4 @@ def parse(text: str) -> PartialDate:
         if not 1 <= day <= last:
             name = calendar.month_name[month]
             raise DateError(f"{text!r} does not exist: {name} {year} has {last} days")
-    return PartialDate(year, month or None, day or None)
+    return PartialDate(year, month, day)

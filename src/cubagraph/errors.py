@@ -73,6 +73,4 @@ class StaleExports(CubagraphError):
     def __init__(self, stale: list[Path]):
         self.stale = stale
         names = ", ".join(str(p) for p in stale)
-        super().__init__(
-            f"stale exports: {names} — run `cubagraph build` and commit exports/"
-        )
+        super().__init__(f"stale exports: {names} — run `cubagraph build` and commit exports/")

@@ -95,14 +95,24 @@ def read_mapping(project: Project, path: Path, problems: list[Problem]) -> Sourc
     line = loaded.line(("document", "text"))
     if not text_path.is_relative_to(project.data.resolve()):
         problems.append(
-            Problem(str(path), line, f"text path {document.text!r} leads outside data/", "store the text under data/documents/")
+            Problem(
+                str(path),
+                line,
+                f"text path {document.text!r} leads outside data/",
+                "store the text under data/documents/",
+            )
         )
         return None
     try:
         raw = text_path.read_bytes()
     except OSError as exc:
         problems.append(
-            Problem(str(path), line, f"cannot read the text {document.text!r} ({exc.strerror})", "check the path; it is relative to data/")
+            Problem(
+                str(path),
+                line,
+                f"cannot read the text {document.text!r} ({exc.strerror})",
+                "check the path; it is relative to data/",
+            )
         )
         return None
     decoded = _decode(str(text_path), raw, problems)
@@ -177,10 +187,15 @@ def _items(
         return []
     if not isinstance(value, list):
         problems.append(
-            Problem(loaded.path, loaded.line((section,)), f"{section!r} must be a list", "write each item on a line starting with '- '")
+            Problem(
+                loaded.path,
+                loaded.line((section,)),
+                f"{section!r} must be a list",
+                "write each item on a line starting with '- '",
+            )
         )
         return []
-    items = []
+    items: list[tuple[yamlfile.Path, M]] = []
     for i, item in enumerate(value):
         result = _one(loaded, item, (section, i), cls, problems)
         if result is not None:
@@ -211,9 +226,7 @@ _EXPECTED = {
 _UNION_TAGS = {"int", "decimal", "str", "none"}
 
 
-def _problems(
-    loaded: Loaded, base: yamlfile.Path, exc: ValidationError, cls: type[BaseModel]
-) -> list[Problem]:
+def _problems(loaded: Loaded, base: yamlfile.Path, exc: ValidationError, cls: type[BaseModel]) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[tuple[Any, ...]] = set()
     errors = exc.errors(include_url=False)

@@ -101,9 +101,7 @@ class DateSpec(Strict):
             if first.earliest > last.latest:
                 raise ValueError(f"the range starts ({self.start}) after it ends ({self.end})")
         if self.approximate and not self.derived_from:
-            raise ValueError(
-                "an approximate date needs `derived_from`: the passage of the text it is derived from"
-            )
+            raise ValueError("an approximate date needs `derived_from`: the passage of the text it is derived from")
         if self.unknown and (self.approximate or self.derived_from):
             raise ValueError("an unknown date cannot be approximate; give the derived value instead")
         return self

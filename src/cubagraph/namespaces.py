@@ -78,10 +78,7 @@ class Minter:
 
     def __init__(self, base: str = DEFAULT_BASE):
         if not re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+/", base):
-            raise ValueError(
-                f"base IRI {base!r} must be an http(s) IRI ending in '/', "
-                f"e.g. {DEFAULT_BASE!r}"
-            )
+            raise ValueError(f"base IRI {base!r} must be an http(s) IRI ending in '/', e.g. {DEFAULT_BASE!r}")
         self.base = base
 
     def prefixes(self) -> dict[str, str]:

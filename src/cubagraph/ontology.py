@@ -78,8 +78,7 @@ def load(path: Path) -> Ontology:
         if t.predicate == imports:
             # Imports would make loading the ontology fetch from the network.
             raise InvalidOntology(
-                f"{path}: owl:imports {t.object} is not allowed — declare the external "
-                "terms you use locally instead"
+                f"{path}: owl:imports {t.object} is not allowed — declare the external terms you use locally instead"
             )
     quads = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
     store = ox.Store()

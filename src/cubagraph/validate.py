@@ -43,20 +43,26 @@ class Checker:
     def _index(self, registry: RegistryFile) -> None:
         loaded = registry.loaded
         seen: dict[str, int] = {}
-        for loc, item in [*registry.actors, *registry.posts]:
-                line = loaded.line((*loc, "id"))
-                if item.id == ARTICLE:
-                    self._add(loaded, line, f"{ARTICLE!r} is reserved", "choose another id")
-                if item.id in seen:
-                    self._add(loaded, line, f"duplicate id {item.id!r} (first on line {seen[item.id]})", "give each actor and post its own id")
-                    continue
-                seen[item.id] = line
-                if isinstance(item, model.Actor):
-                    self.actors[item.id] = item
-                    for name in (item.id, item.name, *item.aliases):
-                        self.names.setdefault(name.lower(), item.id)
-                else:
-                    self.posts[item.id] = item
+        entries: list[tuple[Loc, model.Actor | model.Post]] = [*registry.actors, *registry.posts]
+        for loc, item in entries:
+            line = loaded.line((*loc, "id"))
+            if item.id == ARTICLE:
+                self._add(loaded, line, f"{ARTICLE!r} is reserved", "choose another id")
+            if item.id in seen:
+                self._add(
+                    loaded,
+                    line,
+                    f"duplicate id {item.id!r} (first on line {seen[item.id]})",
+                    "give each actor and post its own id",
+                )
+                continue
+            seen[item.id] = line
+            if isinstance(item, model.Actor):
+                self.actors[item.id] = item
+                for name in (item.id, item.name, *item.aliases):
+                    self.names.setdefault(name.lower(), item.id)
+            else:
+                self.posts[item.id] = item
 
     def check_registry(self) -> None:
         if self.registry is None:
@@ -80,13 +86,28 @@ class Checker:
             doc = source.document
             loaded = source.loaded
             if doc.id in doc_ids:
-                self._add(loaded, loaded.line(("document", "id")), f"duplicate document id {doc.id!r} (also in {doc_ids[doc.id]})", "give each document its own id")
+                self._add(
+                    loaded,
+                    loaded.line(("document", "id")),
+                    f"duplicate document id {doc.id!r} (also in {doc_ids[doc.id]})",
+                    "give each document its own id",
+                )
             doc_ids.setdefault(doc.id, source.path)
             stem = source.path.replace("\\", "/").rsplit("/", 1)[-1].removesuffix(".yaml")
             if stem != doc.id:
-                self._add(loaded, loaded.line(("document", "id")), f"document id {doc.id!r} differs from the file name {stem!r}", f"rename the file to {doc.id}.yaml or change the id")
+                self._add(
+                    loaded,
+                    loaded.line(("document", "id")),
+                    f"document id {doc.id!r} differs from the file name {stem!r}",
+                    f"rename the file to {doc.id}.yaml or change the id",
+                )
             if source.text_file in texts:
-                self._add(loaded, loaded.line(("document", "text")), f"{source.text_file} is already mapped by {texts[source.text_file]}", "map each text once")
+                self._add(
+                    loaded,
+                    loaded.line(("document", "text")),
+                    f"{source.text_file} is already mapped by {texts[source.text_file]}",
+                    "map each text once",
+                )
             texts.setdefault(source.text_file, source.path)
             self._check_source(source)
 
@@ -110,7 +131,12 @@ class Checker:
             if item.id in items:
                 self._add(loaded, line, f"duplicate id {item.id!r}", "give each item of a document its own id")
             elif item.id in self.actors or item.id in self.posts:
-                self._add(loaded, line, f"id {item.id!r} is already an actor or post id", "choose another id, so that references are unambiguous")
+                self._add(
+                    loaded,
+                    line,
+                    f"id {item.id!r} is already an actor or post id",
+                    "choose another id, so that references are unambiguous",
+                )
             elif item.id == ARTICLE:
                 self._add(loaded, line, f"{ARTICLE!r} is reserved", "choose another id")
             items.setdefault(item.id, item)
@@ -162,7 +188,12 @@ class Checker:
         if by != ARTICLE:
             self.actor(loaded, (*loc, "asserted_by"), by)
         elif item.modality == "quoted":
-            self._add(loaded, loaded.line((*loc, "modality")), "a quoted claim needs `asserted_by`: the speaker", "name the speaker's actor id in asserted_by")
+            self._add(
+                loaded,
+                loaded.line((*loc, "modality")),
+                "a quoted claim needs `asserted_by`: the speaker",
+                "name the speaker's actor id in asserted_by",
+            )
         if item.via is None:
             return
         via = items.get(item.via)
@@ -172,7 +203,12 @@ class Checker:
                 candidates = [k for k, v in items.items() if isinstance(v, (model.Event, model.Statement))]
                 self._unknown(loaded, (*loc, "via"), "statement or event", item.via, candidates, "this mapping")
         elif not isinstance(via, (model.Event, model.Statement)):
-            self._add(loaded, line, f"`via` must name a statement or an event, and {item.via!r} is neither", "name the statement, report or release it was asserted in")
+            self._add(
+                loaded,
+                line,
+                f"`via` must name a statement or an event, and {item.via!r} is neither",
+                "name the statement, report or release it was asserted in",
+            )
         elif by == ARTICLE:
             self._add(loaded, line, "`via` needs `asserted_by`", f"add asserted_by: the actor behind {item.via!r}")
         else:
@@ -180,7 +216,12 @@ class Checker:
             if not who <= set(self.actors):
                 return  # an unknown actor there is reported where it is named
             if by not in who:
-                self._add(loaded, line, f"{item.via!r} is not made by {by!r} (it names {', '.join(sorted(who)) or 'no actor'})", "fix asserted_by or via")
+                self._add(
+                    loaded,
+                    line,
+                    f"{item.via!r} is not made by {by!r} (it names {', '.join(sorted(who)) or 'no actor'})",
+                    "fix asserted_by or via",
+                )
 
     # -- single checks -----------------------------------------------------
 
@@ -190,7 +231,9 @@ class Checker:
             return
         close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
         hint = f"did you mean {close[0]!r}?" if close else f"use one of: {', '.join(known)}"
-        self._add(loaded, loaded.line(loc), f"unknown {family} {value!r}", f"{hint} (declared in ontology/cubagraph.ttl)")
+        self._add(
+            loaded, loaded.line(loc), f"unknown {family} {value!r}", f"{hint} (declared in ontology/cubagraph.ttl)"
+        )
 
     def actor(self, loaded: Loaded, loc: Loc, ref: str) -> None:
         # Without a readable registry every actor reference would look unknown:
@@ -211,7 +254,14 @@ class Checker:
                 self._add(loaded, loaded.line(loc), f"{ref!r} is not an actor or an event", "name an actor or an event")
             return
         pool = list(self.actors) + [k for k, v in self.local.items() if not events_only or isinstance(v, model.Event)]
-        self._unknown(loaded, loc, "actor or event" if events_only else "actor or item", ref, pool, f"{self.registry_path} or this mapping")
+        self._unknown(
+            loaded,
+            loc,
+            "actor or event" if events_only else "actor or item",
+            ref,
+            pool,
+            f"{self.registry_path} or this mapping",
+        )
 
     def _unknown(self, loaded: Loaded, loc: Loc, what: str, ref: str, pool: list[str], where: str) -> None:
         guess = difflib.get_close_matches(ref, pool, n=1, cutoff=0.6)
@@ -229,7 +279,12 @@ class Checker:
         if not found:
             near = source.text.closest(quote.quote)
             if near is None:
-                self._add(loaded, line, f"quote not found in {source.text_file}: {short}", "copy the passage from the text exactly")
+                self._add(
+                    loaded,
+                    line,
+                    f"quote not found in {source.text_file}: {short}",
+                    "copy the passage from the text exactly",
+                )
             else:
                 passage, text_line, diff = near
                 self._add(
@@ -241,12 +296,22 @@ class Checker:
             return
         if quote.occurrence is not None:
             if quote.occurrence > len(found):
-                self._add(loaded, line, f"occurrence {quote.occurrence} asked, but the quote occurs {len(found)} time(s)", "lower the occurrence")
+                self._add(
+                    loaded,
+                    line,
+                    f"occurrence {quote.occurrence} asked, but the quote occurs {len(found)} time(s)",
+                    "lower the occurrence",
+                )
                 return
             start, end = found[quote.occurrence - 1]
         elif len(found) > 1:
             lines = ", ".join(str(source.text.span(s, e).line) for s, e in found)
-            self._add(loaded, line, f"quote occurs {len(found)} times in {source.text_file} (lines {lines}): {short}", "quote more words, or add `occurrence: N`")
+            self._add(
+                loaded,
+                line,
+                f"quote occurs {len(found)} times in {source.text_file} (lines {lines}): {short}",
+                "quote more words, or add `occurrence: N`",
+            )
             return
         else:
             start, end = found[0]

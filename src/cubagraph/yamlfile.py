@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -48,10 +48,10 @@ _MAP = "tag:yaml.org,2002:map"
 _Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Composer(_Base):  # type: ignore[misc,valid-type]
+class _Composer(_Base):  # type: ignore[misc]
     """Composes nodes without PyYAML's YAML 1.1 implicit typing."""
 
-    yaml_implicit_resolvers: dict[str, list[Any]] = {}
+    yaml_implicit_resolvers: ClassVar[dict[str, list[Any]]] = {}
 
 
 @dataclass
@@ -99,9 +99,7 @@ def load(path: str, text: str) -> tuple[Loaded | None, list[Problem]]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
         what = exc.problem or exc.context or "not valid YAML"
-        return None, [
-            Problem(path, line, f"malformed YAML: {what}", "fix the syntax at this line")
-        ]
+        return None, [Problem(path, line, f"malformed YAML: {what}", "fix the syntax at this line")]
     except yaml.YAMLError as exc:  # reader errors, e.g. control characters
         line = 1
         mark = getattr(exc, "position", None)
@@ -109,9 +107,7 @@ def load(path: str, text: str) -> tuple[Loaded | None, list[Problem]]:
             line = text.count("\n", 0, mark) + 1
         return None, [Problem(path, line, f"malformed YAML: {exc}", "remove the offending character")]
     except RecursionError:
-        return None, [
-            Problem(path, 1, "malformed YAML: nesting is too deep", f"nest at most {MAX_DEPTH} levels")
-        ]
+        return None, [Problem(path, 1, "malformed YAML: nesting is too deep", f"nest at most {MAX_DEPTH} levels")]
     loaded = Loaded(path, None)
     if node is None:
         loaded.lines[()] = 1
@@ -158,6 +154,7 @@ class _Builder:
         try:
             if isinstance(node, yaml.SequenceNode):
                 return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+            assert isinstance(node, yaml.MappingNode)
             return self._mapping(node, path, depth)
         finally:
             self.active.discard(id(node))

@@ -25,6 +25,7 @@ def render(dataset: Dataset, prefixes: dict[str, str]) -> bytes:
     graphs: dict[str, dict[str, dict[str, list[Any]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
     for q in dataset.quads:
         assert isinstance(q.graph_name, ox.NamedNode), "every quad is in a named graph"
+        assert isinstance(q.subject, ox.NamedNode), "every subject has an IRI"
         node = graphs[q.graph_name.value][q.subject.value]
         if q.predicate.value == _TYPE and isinstance(q.object, ox.NamedNode):
             node["@type"].append(compact(q.object.value))
@@ -70,5 +71,5 @@ class _Compactor:
     def __call__(self, iri: str) -> str:
         for prefix, ns in self.prefixes:
             if iri.startswith(ns) and len(iri) > len(ns) and not iri[len(ns) :].startswith("//"):
-                return f"{prefix}:{iri[len(ns):]}"
+                return f"{prefix}:{iri[len(ns) :]}"
         return iri

@@ -16,7 +16,6 @@ from rdflib.compare import isomorphic
 from conftest import Result, digest, edit
 from cubagraph import corpus, export, project
 from cubagraph.build import Dataset
-from cubagraph.cli import _prefixes
 
 FORMATS = {
     "cubagraph.ttl": ox.RdfFormat.TURTLE,
@@ -26,7 +25,7 @@ FORMATS = {
 
 
 def test_committed_exports_are_current(root: Path, dataset: Dataset) -> None:
-    rendered = export.render_all(dataset, _prefixes(project.find(root)))
+    rendered = export.render_all(dataset, project.find(root).prefixes())
     stale = export.stale(root / "exports", rendered)
     assert not stale, f"stale: {stale}; run `cubagraph build` and commit exports/"
 

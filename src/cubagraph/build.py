@@ -61,6 +61,7 @@ class Dataset:
 
     quads: list[ox.Quad]
     counts: Counter[str] = field(default_factory=Counter)
+    inputs: str = ""  # the project's input digest, when built from a project
 
     def triples(self) -> list[ox.Triple]:
         """The union graph: every distinct triple, sorted."""

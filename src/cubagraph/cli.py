@@ -64,6 +64,59 @@ def _parser() -> argparse.ArgumentParser:
         description="Check the registry, the mappings and every quote, and report every problem as file:line.",
     )
     p.set_defaults(run=_check)
+
+    p = sub.add_parser(
+        "query",
+        parents=[common],
+        help="ask the built graph a SPARQL question",
+        description=(
+            "Run a SPARQL query over exports/cubagraph.trig: inline, from a file, or a saved query by name. "
+            "The standard prefixes and the project's own (actor:, event:, cg:, ...) are predeclared. "
+            "Queries see the union of all graphs unless --graph names a document."
+        ),
+        epilog="examples:\n  cubagraph query --list\n  cubagraph query --name timeline\n"
+        "  cubagraph query --name actor --param actor=antony-blinken --format csv\n"
+        "  cubagraph query 'SELECT ?name WHERE { ?a a cg:Person ; rdfs:label ?name }'",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("text", nargs="?", metavar="QUERY", help="the query text")
+    source.add_argument("-f", "--file", type=Path, help="read the query from a file")
+    source.add_argument("-n", "--name", help="run a saved query from queries/")
+    source.add_argument("--list", action="store_true", help="list the saved queries and their questions")
+    p.add_argument(
+        "--format",
+        choices=["table", "csv", "tsv", "json", "xml", "turtle", "ntriples"],
+        help="output format (default: table; turtle for CONSTRUCT and DESCRIBE)",
+    )
+    p.add_argument("--graph", metavar="DOC", help="query one document's graph (with the registry and ontology)")
+    p.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="bind ?NAME to VALUE, as an RDF term (never pasted into the query text)",
+    )
+    p.set_defaults(run=_query)
+
+    p = sub.add_parser(
+        "serve",
+        parents=[common],
+        help="serve a read-only SPARQL endpoint, the exports and a query page",
+        description=(
+            "Serve the built graph (exports/cubagraph.trig) as a SPARQL 1.1 Protocol endpoint at /sparql, "
+            "with the exports at /exports/, the network view at /viewer and a query page at /. "
+            "Read-only: updates, SERVICE, LOAD and graphs outside the dataset are refused. "
+            "Queries are stopped at --timeout."
+        ),
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine only)")
+    p.add_argument("--port", type=int, default=7878, help="port (default: 7878; 0 picks a free one)")
+    p.add_argument("--timeout", type=float, default=10.0, help="seconds before a query is stopped (default: 10)")
+    p.add_argument("--max-rows", type=int, default=50_000, help="largest result, in rows or triples (default: 50000)")
+    p.add_argument("--workers", type=int, default=2, help="query worker processes (default: 2)")
+    p.add_argument("--cors", metavar="ORIGIN", help="send Access-Control-Allow-Origin: ORIGIN (default: no CORS)")
+    p.set_defaults(run=_serve)
     return parser
 
 
@@ -73,7 +126,7 @@ def _build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     proj = project.find(args.root, args.base)
     dataset = corpus.build_dataset(proj)
-    prefixes = _prefixes(proj)
+    prefixes = proj.prefixes()
     rendered = export.render_all(dataset, prefixes)
     if args.check:
         stale = export.stale(proj.exports, rendered)
@@ -100,12 +153,93 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
-def _prefixes(proj: object) -> dict[str, str]:
-    from .namespaces import PREFIXES
-    from .project import Project
+def _query(args: argparse.Namespace) -> int:
+    from . import project, queries, results, sparql
+    from .export.rdf import recorded_inputs
 
-    assert isinstance(proj, Project)
-    return {**PREFIXES, **proj.minter().prefixes()}
+    proj = project.find(args.root, args.base)
+    if args.list:
+        library = queries.library(proj.queries)
+        width = max((len(n) for n in library), default=0)
+        for name, saved in library.items():
+            params = "".join(f" --param {p.name}=…" for p in saved.params)
+            print(f"{name.ljust(width)}  {saved.question}{params}")
+        return 0
+    declared: tuple[queries.Param, ...] = ()
+    if args.name:
+        saved = queries.get(proj.queries, args.name)
+        text, declared = saved.text, saved.params
+    elif args.file:
+        try:
+            text = args.file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise sparql.QueryError(f"{args.file}: cannot read the query ({exc})") from exc
+    elif args.text:
+        text = args.text
+    else:
+        raise sparql.QueryError("give a query, -f FILE, --name NAME, or --list")
+    params = {}
+    for item in args.param:
+        name, eq, value = item.partition("=")
+        if not eq or not name:
+            raise sparql.QueryError(f"--param {item!r} is not NAME=VALUE")
+        params[name.lstrip("?$")] = value
+    if recorded_inputs(str(proj.trig)) not in (None, proj.input_digest()):
+        print("cubagraph: warning: data/ has changed since the last build; run `cubagraph build`", file=sys.stderr)
+    store = sparql.load_store(proj.trig)
+    prefixes = proj.prefixes()
+    prepared = sparql.prepare(text, store, prefixes, params, declared, args.graph, proj.base)
+    result = results.materialise(sparql.run(store, prepared, prefixes))
+    fmt = args.format or results.default_format(result)
+    if fmt not in results.formats_for(result):
+        kind = "CONSTRUCT and DESCRIBE" if result.form == "graph" else "SELECT and ASK"
+        raise sparql.QueryError(
+            f"--format {fmt} does not fit {kind}; use one of {', '.join(results.formats_for(result))}"
+        )
+    sys.stdout.buffer.write(results.render(result, fmt, prefixes))
+    sys.stdout.flush()
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import signal
+
+    from . import project, server
+    from .export.rdf import recorded_inputs
+
+    proj = project.find(args.root, args.base)
+    if not proj.trig.is_file():
+        raise CubagraphError(f"{proj.relative(proj.trig)} does not exist — run `cubagraph build` first")
+    if recorded_inputs(str(proj.trig)) not in (None, proj.input_digest()):
+        print("cubagraph: warning: data/ has changed since the last build; run `cubagraph build`", file=sys.stderr)
+    if args.timeout <= 0 or args.max_rows <= 0 or args.workers <= 0:
+        raise CubagraphError("--timeout, --max-rows and --workers must be positive")
+    settings = server.Settings(
+        host=args.host,
+        port=args.port,
+        timeout=args.timeout,
+        max_rows=args.max_rows,
+        workers=args.workers,
+        cors=args.cors,
+    )
+    httpd, endpoint = server.make_server(proj, settings)
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    host, port = httpd.server_address[:2]
+    if args.host not in ("127.0.0.1", "::1", "localhost"):
+        print(f"cubagraph: warning: listening on {host}, reachable from other machines", file=sys.stderr)
+    print(f"Serving http://{host}:{port}/ (SPARQL at /sparql), read-only. Ctrl-C to stop.", flush=True)
+    try:
+        httpd.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        httpd.server_close()
+        endpoint.close()
+    return 0
 
 
 _ORDER = ("documents", "actors", "posts", "events", "statements", "figures", "claims", "relations", "roles", "quotes")

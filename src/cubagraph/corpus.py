@@ -44,4 +44,6 @@ def load_corpus(project: Project) -> Corpus:
 def build_dataset(project: Project | None = None, root: Path | None = None) -> build.Dataset:
     project = project or find(root)
     c = load_corpus(project)
-    return build.build(project.minter(), c.ontology, c.registry, c.sources)
+    dataset = build.build(project.minter(), c.ontology, c.registry, c.sources)
+    dataset.inputs = project.input_digest()
+    return dataset

@@ -8,13 +8,14 @@ environment variable, ``[tool.cubagraph] base`` in the project's
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InvalidConfig, ProjectNotFound
-from .namespaces import DEFAULT_BASE, Minter
+from .namespaces import DEFAULT_BASE, PREFIXES, Minter
 
 EXPORT_NAMES = ("cubagraph.ttl", "cubagraph.trig", "cubagraph.jsonld")
 
@@ -53,6 +54,30 @@ class Project:
             return Minter(self.base)
         except ValueError as exc:
             raise InvalidConfig(str(exc)) from exc
+
+    @property
+    def queries(self) -> Path:
+        return self.root / "queries"
+
+    @property
+    def trig(self) -> Path:
+        return self.exports / "cubagraph.trig"
+
+    def prefixes(self) -> dict[str, str]:
+        """The standard prefixes and the project's own, as exports and queries use them."""
+        return {**PREFIXES, **self.minter().prefixes()}
+
+    def input_digest(self) -> str:
+        """A digest of everything a build reads, and the base it mints under.
+
+        The TriG export records it, so that `query` and `serve` can tell when
+        the built graph no longer matches the data.
+        """
+        h = hashlib.sha256(self.base.encode())
+        files = [self.ontology, *sorted(p for p in self.data.rglob("*") if p.is_file())]
+        for path in files:
+            h.update(self.relative(path).encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+        return h.hexdigest()
 
     def relative(self, path: Path) -> str:
         try:

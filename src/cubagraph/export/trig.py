@@ -11,4 +11,5 @@ NAME = "cubagraph.trig"
 
 
 def render(dataset: Dataset, prefixes: dict[str, str]) -> bytes:
-    return serialize(dataset.quads, ox.RdfFormat.TRIG, prefixes)
+    # The input digest lets `query` and `serve` warn when the data has moved on.
+    return serialize(dataset.quads, ox.RdfFormat.TRIG, prefixes, inputs=dataset.inputs)

@@ -1,0 +1,277 @@
+"""Prepare and run SPARQL queries safely over the built graph.
+
+Before a query reaches the engine it is scanned, token by token, and refused
+if it could do more than read this dataset: ``SERVICE`` (the engine would
+fetch from the network), updates and ``LOAD``, and ``FROM``/``FROM NAMED``
+with a graph that is not in the dataset. Parameters are bound as RDF terms
+through the engine's substitutions (SEP-0007), never pasted into the text.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from .errors import CubagraphError
+from .namespaces import CG, RDFS, SKOS, XSD
+from .queries import Param
+
+# Keywords that only occur in updates; a query that contains one is refused.
+_UPDATE = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH", "USING"}
+_FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
+
+_TOKEN = re.compile(
+    r"""
+      (?P<ws>\s+)
+    | (?P<comment>\#[^\n]*)
+    | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+    | (?P<var>[?$][^\s{}()\[\];,.<>=!|&+*/^"'\#@?$-]+)
+    | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+    | (?P<word>[^\s{}()\[\];,<>=!|&+*/^"'\#@?$]+)
+    | (?P<other>.)
+    """,
+    re.X | re.S,
+)
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+class QueryError(CubagraphError):
+    """A query that cannot be run: its text, its parameters or its graph."""
+
+    exit_code = 2
+    code = "bad_query"
+    status = 400
+
+
+class QuerySyntaxError(QueryError):
+    code = "syntax_error"
+
+
+class QueryRefused(QueryError):
+    code = "refused"
+    status = 403
+
+
+class QueryTimeout(QueryError):
+    code = "timeout"
+    status = 503
+
+
+class ResultTooLarge(QueryError):
+    code = "result_too_large"
+    status = 413
+
+
+@dataclass
+class Prepared:
+    """A checked query, ready for the engine."""
+
+    text: str
+    form: str
+    substitutions: dict[str, str] = field(default_factory=dict)  # variable -> N-Triples term
+    graphs: list[str] | None = None  # None: the union of all graphs
+
+    def kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for :meth:`pyoxigraph.Store.query`."""
+        out: dict[str, Any] = {}
+        if self.graphs is None:
+            out["use_default_graph_as_union"] = True
+        else:
+            nodes = [ox.NamedNode(g) for g in self.graphs]
+            out["default_graph"] = nodes
+            out["named_graphs"] = nodes
+        if self.substitutions:
+            out["substitutions"] = {ox.Variable(k): _term(v) for k, v in self.substitutions.items()}
+        return out
+
+
+def decode_escapes(text: str) -> str:
+    """Apply SPARQL's codepoint escapes (``\\u0053``) before anything reads the query.
+
+    The SPARQL grammar applies them before parsing; doing it here first means
+    that ``\\u0053ERVICE`` is seen, and refused, as ``SERVICE``.
+    """
+    return _ESCAPE.sub(lambda m: chr(int(m[1] or m[2], 16)), text)
+
+
+def tokens(text: str) -> Iterator[tuple[str, str, int]]:
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup or "other"
+        if kind not in ("ws", "comment"):
+            yield kind, m.group(), m.start()
+
+
+def scan(text: str, prefixes: dict[str, str], graphs: set[str]) -> str:
+    """Refuse what a read-only query over this dataset must not do; return its form."""
+    declared = dict(prefixes)
+    toks = list(tokens(text))
+    form = ""
+    for i, (kind, value, at) in enumerate(toks):
+        if kind != "word":
+            continue
+        word = value.upper()
+        if word == "PREFIX" and i + 2 < len(toks) and toks[i + 2][0] == "iri":
+            declared[toks[i + 1][1].rstrip(":")] = toks[i + 2][1][1:-1]
+        elif word == "SERVICE":
+            raise QueryRefused(
+                f"{_where(text, at)}: SERVICE is not allowed — cubagraph answers from its own graph and never fetches from the network"
+            )
+        elif word in _UPDATE:
+            raise QueryRefused(
+                f"{_where(text, at)}: {word} is not allowed — the graph is read-only; edit the mappings instead"
+            )
+        elif word == "FROM":
+            j = i + 1
+            if j < len(toks) and toks[j][1].upper() == "NAMED":
+                j += 1
+            if j < len(toks):
+                iri = _resolve(toks[j], declared)
+                if iri is not None and iri not in graphs:
+                    raise QueryRefused(
+                        f"{_where(text, at)}: FROM <{iri}> names a graph that is not in this dataset — use one of its named graphs"
+                    )
+        elif word in _FORMS and not form:
+            form = word
+    return form or "SELECT"
+
+
+def _resolve(token: tuple[str, str, int], prefixes: dict[str, str]) -> str | None:
+    kind, value, _ = token
+    if kind == "iri":
+        return value[1:-1]
+    if kind == "word" and ":" in value:
+        prefix, _, local = value.partition(":")
+        if prefix in prefixes:
+            return prefixes[prefix] + local
+    return None
+
+
+def _where(text: str, at: int) -> str:
+    line = text.count("\n", 0, at) + 1
+    column = at - (text.rfind("\n", 0, at) + 1) + 1
+    return f"line {line}, column {column}"
+
+
+def prepare(
+    text: str,
+    store: ox.Store,
+    prefixes: dict[str, str],
+    params: dict[str, str] | None = None,
+    declared: tuple[Param, ...] = (),
+    graph: str | None = None,
+    base: str = "",
+) -> Prepared:
+    """Check ``text`` and bind ``params``; raise :class:`QueryError` with the reason."""
+    text = decode_escapes(text)
+    names = {g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)}
+    form = scan(text, prefixes, names)
+    prepared = Prepared(text, form)
+    if graph is not None:
+        prepared.graphs = _graphs_for(graph, names, base)
+    if params:
+        types = {p.name: p.type for p in declared}
+        for name, value in params.items():
+            if declared and name not in types:
+                raise QueryError(f"unknown parameter {name!r} — this query takes: {', '.join(types) or 'none'}")
+            prepared.substitutions[name] = str(_bind(value, types.get(name), store, prefixes))
+    missing = [p.name for p in declared if not params or p.name not in params]
+    if missing:
+        raise QueryError(f"missing parameter {missing[0]!r} — pass --param {missing[0]}=VALUE")
+    return prepared
+
+
+def _graphs_for(graph: str, names: set[str], base: str) -> list[str]:
+    """A document's graph, with the registry and the ontology it refers to."""
+    iri = graph[1:-1] if graph.startswith("<") else f"{base}graph/{graph}"
+    if iri not in names:
+        docs = sorted(n.rsplit("/", 1)[-1] for n in names if n.startswith(f"{base}graph/"))
+        close = difflib.get_close_matches(graph, docs, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else f"documents are: {', '.join(docs)}"
+        raise QueryError(f"no document graph {graph!r} — {hint}")
+    shared = [n for n in names if not n.startswith(f"{base}graph/")]
+    return sorted({iri, *shared})
+
+
+def _bind(value: str, kind: str | None, store: ox.Store, prefixes: dict[str, str]) -> ox.NamedNode | ox.Literal:
+    if kind == "actor":
+        return resolve_actor(value, store)
+    if kind == "integer":
+        if not re.fullmatch(r"[-+]?\d+", value):
+            raise QueryError(f"{value!r} is not an integer")
+        return ox.Literal(value, datatype=ox.NamedNode(XSD + "integer"))
+    if kind == "date":
+        from . import dates
+
+        try:
+            day = dates.parse(value)
+        except dates.DateError as exc:
+            raise QueryError(str(exc)) from exc
+        return ox.Literal(str(day), datatype=ox.NamedNode(XSD + day.xsd_type))
+    if kind == "string":
+        return ox.Literal(value)
+    if value.startswith("<") and value.endswith(">"):
+        return ox.NamedNode(value[1:-1])
+    prefix, colon, local = value.partition(":")
+    if colon and prefix in prefixes:
+        return ox.NamedNode(prefixes[prefix] + local)
+    if kind in ("iri", "document"):
+        raise QueryError(f"{value!r} is not an IRI — write <https://...> or prefix:name")
+    return ox.Literal(value)
+
+
+def resolve_actor(value: str, store: ox.Store) -> ox.NamedNode:
+    """An actor by id, name or alias (case-insensitive), with suggestions when unknown."""
+    names: dict[str, str] = {}
+    query = (
+        f"SELECT ?a ?name WHERE {{ ?a a <{CG}Actor> . "
+        f"{{ ?a <{RDFS}label> ?name }} UNION {{ ?a <{SKOS}altLabel> ?name }} }}"
+    )
+    for row in store.query(query, use_default_graph_as_union=True):  # type: ignore[union-attr]
+        iri, name = row["a"].value, row["name"].value
+        names.setdefault(iri.rsplit("/", 1)[-1], iri)
+        names.setdefault(name.lower(), iri)
+    key = value if value in names else value.lower()
+    if key in names:
+        return ox.NamedNode(names[key])
+    close = difflib.get_close_matches(value.lower(), list(names), n=3, cutoff=0.6)
+    hint = f"did you mean {', '.join(repr(c) for c in close)}?" if close else "see data/actors.yaml"
+    raise QueryError(f"unknown actor {value!r} — {hint}")
+
+
+def run(store: ox.Store, prepared: Prepared, prefixes: dict[str, str]) -> Any:
+    """Run a prepared query; a syntax error names its line and column."""
+    try:
+        return store.query(prepared.text, prefixes=prefixes, **prepared.kwargs())
+    except SyntaxError as exc:
+        message = str(exc)
+        m = re.match(r"error at (\d+):(\d+): (.*)", message, re.S)
+        if m:
+            raise QuerySyntaxError(f"syntax error at line {m[1]}, column {m[2]}: {m[3]}") from exc
+        raise QuerySyntaxError(f"syntax error: {message}") from exc
+    except (RuntimeError, ValueError, OSError) as exc:
+        # The engine's evaluation errors ("variable not in projection", ...).
+        raise QueryError(f"the query cannot be evaluated: {exc}") from exc
+
+
+def _term(nt: str) -> ox.NamedNode | ox.Literal:
+    """The inverse of ``str(term)`` for the terms parameters produce."""
+    triple = next(iter(ox.parse(f"<urn:s> <urn:p> {nt} .".encode(), format=ox.RdfFormat.N_TRIPLES)))
+    obj = triple.object
+    assert isinstance(obj, (ox.NamedNode, ox.Literal))
+    return obj
+
+
+def load_store(trig: Path) -> ox.Store:
+    """The built graph, from ``exports/cubagraph.trig``, in memory."""
+    if not trig.is_file():
+        raise CubagraphError(f"{trig} does not exist — run `cubagraph build` first")
+    store = ox.Store()
+    store.bulk_load(path=str(trig), format=ox.RdfFormat.TRIG)
+    return store

@@ -1,0 +1,165 @@
+"""Every saved query answers its question on the seed graph."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+
+from cubagraph import project, queries, results, sparql
+from cubagraph.build import Dataset
+
+ROOT = Path(__file__).resolve().parent.parent
+LIBRARY = queries.library(ROOT / "queries")
+B = "https://cubagraph.example/id/document/blinken-political-prisoners"
+R = "https://cubagraph.example/id/document/cuba-releases-553-prisoners"
+
+
+@pytest.fixture(scope="module")
+def store(dataset: Dataset) -> ox.Store:
+    return dataset.to_store()
+
+
+def ask(store: ox.Store, name: str, **params: str) -> list[dict[str, Any]]:
+    saved = LIBRARY[name]
+    proj = project.find(ROOT)
+    prepared = sparql.prepare(saved.text, store, proj.prefixes(), params, saved.params, base=proj.base)
+    result = results.materialise(sparql.run(store, prepared, proj.prefixes()))
+    return [
+        {v: (t.value if t is not None else None) for v, t in zip(result.variables, row, strict=True)}
+        for row in result.rows
+    ]
+
+
+def test_every_saved_query_states_its_question_and_has_a_test() -> None:
+    tested = {name.removeprefix("test_").replace("_", "-") for name in globals() if name.startswith("test_")}
+    assert len(LIBRARY) >= 10
+    for name, saved in LIBRARY.items():
+        assert saved.question.endswith("?") or saved.question.endswith("."), name
+        assert name in tested, f"queries/{name}.rq has no test named test_{name.replace('-', '_')}"
+
+
+def test_calls_for_release(store: ox.Store) -> None:
+    (row,) = ask(store, "calls-for-release")
+    assert row["speaker"] == "Antony Blinken"
+    assert (row["date"], row["precision"], row["approximate"]) == ("2023-07-11", "day", "true")
+    assert (row["medium"], row["platform"]) == ("social media post", "Twitter")
+    assert row["words"] == "call for the immediate release of all political prisoners."
+    assert row["document"] == B
+
+
+def test_prisoners_released(store: ox.Store) -> None:
+    (row,) = ask(store, "prisoners-released")
+    assert (row["value"], row["comparator"], row["as_of"]) == ("553", "exactly", "unknown")
+    assert row["asserted_by"] == "the document itself"
+    assert row["quote"] == "has finalized the release of 553 prisoners"
+    assert row["document"] == R
+
+
+def test_people_figures(store: ox.Store) -> None:
+    rows = ask(store, "people-figures")
+    got = [(r["value"], r["comparator"], r["as_of"], r["asserted_by"], r["modality"], r["document"]) for r in rows]
+    assert got == [
+        ("700", "more than", "2023-07-11", "Antony Blinken", "quoted claim", B),
+        ("553", "exactly", None, "the document itself", "reported", R),
+        ("380", "more than", None, "Human Rights Watch", "reported", B),
+    ]
+    assert [r["as_of_precision"] for r in rows] == ["day", "unknown", "unknown"]
+
+
+def test_timeline(store: ox.Store) -> None:
+    rows = ask(store, "timeline")
+    dated = [(r["date"], r["what"]) for r in rows if r["dated"] == "dated"]
+    assert dated == [
+        ("1959", "1959 Cuban revolution"),
+        ("2019-11", "November 2019 State Department release"),
+        ("2021-07-11", "July 11, 2021 protests in Cuba"),
+        ("2023-07-07", "Bipartisan roundtable with Cuban pro-democracy activists"),
+        ("2023-07-11", "Antony Blinken: social media post"),
+    ]
+    undated = [r for r in rows if r["dated"] == "undated"]
+    assert "Cuba releases 553 prisoners" in {r["what"] for r in undated}
+    assert all(r["date"] is None and r["precision"] == "unknown" for r in undated)
+    # Undated events come after every dated one: listed apart, never given a date.
+    assert rows.index(undated[0]) == len(dated)
+    kinds = {r["what"]: r["kind"] for r in rows}
+    assert kinds["July 11, 2021 protests in Cuba"] == "Protest"
+    assert kinds["Human Rights Watch report on the July 11 protests"] == "Report"
+
+
+def test_human_rights_reporting(store: ox.Store) -> None:
+    rows = ask(store, "human-rights-reporting")
+    orgs = {r["organization"] for r in rows}
+    assert orgs == {"Amnesty International", "Human Rights Watch"}
+    said = {(r["organization"], r["said"]) for r in rows}
+    assert ("Human Rights Watch", "Cuban courts uphold the convictions of protesters and bystanders") in said
+    assert any(org == "Amnesty International" and "refuses to let" in what for org, what in said)
+    assert {r["act"] for r in rows} == {"Report", "Expression of concern"}
+    assert all(r["words"] for r in rows)
+
+
+def test_roundtable(store: ox.Store) -> None:
+    rows = ask(store, "roundtable")
+    assert [(r["organizer"], r["with"], r["date"], r["approximate"]) for r in rows] == [
+        ("Mario Díaz-Balart", "Cuban pro-democracy activists", "2023-07-07", "true"),
+        ("Michael McCaul", "Cuban pro-democracy activists", "2023-07-07", "true"),
+    ]
+    posts = {r["organizer"]: set(r["posts"].split("; ")) for r in rows}
+    assert posts["Mario Díaz-Balart"] == {
+        "Chairman of the State, Foreign Operations and Related Programs Subcommittee",
+        "Member of the U.S. House of Representatives",
+    }
+    assert "Chairman of the House Foreign Affairs Committee" in posts["Michael McCaul"]
+
+
+def test_actor(store: ox.Store) -> None:
+    rows = ask(store, "actor", actor="antony-blinken")
+    assert {(r["kind"], r["how"]) for r in rows} == {
+        ("Statement", "speaker"),
+        ("Figure", "asserted by"),
+        ("Claim", "asserted by"),
+        ("Role holding", "member"),
+    }
+    assert all(r["quotes"] and r["document"] == B for r in rows)
+    # A name or an alias finds the same actor.
+    assert ask(store, "actor", actor="Blinken") == rows
+    cuba = ask(store, "actor", actor="Cuba")
+    assert {r["document"] for r in cuba} == {B, R}
+    assert ("Event", "agent") in {(r["kind"], r["how"]) for r in cuba}
+
+
+def test_actor_needs_its_parameter(store: ox.Store) -> None:
+    with pytest.raises(sparql.QueryError, match="missing parameter 'actor'"):
+        ask(store, "actor")
+    with pytest.raises(sparql.QueryError, match="unknown actor 'blinkn' — did you mean"):
+        ask(store, "actor", actor="blinkn")
+
+
+def test_not_reported_fact(store: ox.Store) -> None:
+    rows = ask(store, "not-reported-fact")
+    by_modality: dict[str, set[str]] = {}
+    for r in rows:
+        by_modality.setdefault(r["modality"], set()).add(r["claim"])
+    assert set(by_modality) == {"opinion", "speculation", "recommendation"}
+    assert "Cuba may bolster ties with Venezuela, a country that opposes U.S. sanctions" in by_modality["speculation"]
+    assert (
+        "Skill development programs: vocational training tailored to local job markets" in by_modality["recommendation"]
+    )
+    assert "The Cuban regime is brutal" in by_modality["opinion"]
+    assert not any(r["modality"] in ("reported", "quoted claim") for r in rows)
+
+
+def test_shared_actors(store: ox.Store) -> None:
+    rows = ask(store, "shared-actors")
+    assert {r["name"] for r in rows} == {"Cuba", "Cuban government", "United States"}
+    assert all(r["documents"] == "2" for r in rows)
+
+
+def test_trade_figures(store: ox.Store) -> None:
+    rows = ask(store, "trade-figures")
+    assert [(r["year"], r["value"], r["unit"], r["comparator"], r["asserted_by"]) for r in rows] == [
+        ("2017", "3500000000", "USD", "about", "U.S. Department of State"),
+        ("2018", "275900000", "USD", "exactly", "the document itself"),
+    ]

@@ -162,8 +162,8 @@ def _query(args: argparse.Namespace) -> int:
         library = queries.library(proj.queries)
         width = max((len(n) for n in library), default=0)
         for name, saved in library.items():
-            params = "".join(f" --param {p.name}=…" for p in saved.params)
-            print(f"{name.ljust(width)}  {saved.question}{params}")
+            takes = "".join(f" --param {p.name}=…" for p in saved.params)
+            print(f"{name.ljust(width)}  {saved.question}{takes}")
         return 0
     declared: tuple[queries.Param, ...] = ()
     if args.name:
@@ -178,7 +178,7 @@ def _query(args: argparse.Namespace) -> int:
         text = args.text
     else:
         raise sparql.QueryError("give a query, -f FILE, --name NAME, or --list")
-    params = {}
+    params: dict[str, str] = {}
     for item in args.param:
         name, eq, value = item.partition("=")
         if not eq or not name:
@@ -227,12 +227,13 @@ def _serve(args: argparse.Namespace) -> int:
     def stop(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, stop)
-    host, port = httpd.server_address[:2]
-    if args.host not in ("127.0.0.1", "::1", "localhost"):
-        print(f"cubagraph: warning: listening on {host}, reachable from other machines", file=sys.stderr)
-    print(f"Serving http://{host}:{port}/ (SPARQL at /sparql), read-only. Ctrl-C to stop.", flush=True)
+    host, port = str(httpd.server_address[0]), int(httpd.server_address[1])
     try:
+        # Inside the try: a stop signal at any point from here on still cleans up.
+        signal.signal(signal.SIGTERM, stop)
+        if args.host not in ("127.0.0.1", "::1", "localhost"):
+            print(f"cubagraph: warning: listening on {host}, reachable from other machines", file=sys.stderr)
+        print(f"Serving http://{host}:{port}/ (SPARQL at /sparql), read-only. Ctrl-C to stop.", flush=True)
         httpd.serve_forever()
     except KeyboardInterrupt:
         pass

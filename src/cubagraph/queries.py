@@ -26,6 +26,8 @@ _PARAM = re.compile(r"#\s*param:\s*(?P<name>\w+)\s*\((?P<type>\w+)\)\s*(?P<help>
 class UnknownQuery(CubagraphError):
     """No saved query has that name."""
 
+    exit_code = 2
+
 
 @dataclass(frozen=True)
 class Param:

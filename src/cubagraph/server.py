@@ -18,7 +18,6 @@ import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -37,9 +36,26 @@ MEDIA = {
     },
     "graph": {
         "text/turtle": "turtle",
+        "application/turtle": "turtle",
+        # Turtle is valid N3, so N3 clients get Turtle.
+        "text/n3": "turtle",
+        "text/rdf+n3": "turtle",
+        "application/n3": "turtle",
         "application/n-triples": "ntriples",
         "text/plain": "ntriples",
     },
+}
+# The non-standard `format` parameter that some clients send (SPARQLWrapper, Virtuoso's).
+ALIASES = {
+    "json": "json",
+    "xml": "xml",
+    "csv": "csv",
+    "tsv": "tsv",
+    "turtle": "turtle",
+    "ttl": "turtle",
+    "n3": "turtle",
+    "ntriples": "ntriples",
+    "nt": "ntriples",
 }
 CONTENT_TYPES = {
     "json": "application/sparql-results+json; charset=utf-8",
@@ -116,14 +132,9 @@ class Endpoint:
 def negotiate(accept: str, override: str, kind: str) -> str:
     """The result format for an Accept header (or a ``format`` parameter)."""
     formats = MEDIA[kind]
-    if override:
-        if override in formats.values():
-            return override
-        raise HTTPError(
-            406,
-            "not_acceptable",
-            f"format {override!r} does not fit this query; use one of {sorted(set(formats.values()))}",
-        )
+    # A `format` hint that does not fit the query form is ignored in favour of Accept.
+    if ALIASES.get(override.lower()) in formats.values():
+        return ALIASES[override.lower()]
     default = "json" if kind == "solutions" else "turtle"
     if not accept.strip():
         return default
@@ -153,10 +164,6 @@ class Handler(BaseHTTPRequestHandler):
     sys_version = ""
     protocol_version = "HTTP/1.1"
     endpoint: Endpoint  # set on the subclass made by make_server
-
-    def setup(self) -> None:
-        self.timeout = self.endpoint.settings.client_timeout
-        super().setup()
 
     # -- methods -----------------------------------------------------------------------
 
@@ -343,7 +350,8 @@ class Server(ThreadingHTTPServer):
 
 def make_server(project: Project, settings: Settings) -> tuple[Server, Endpoint]:
     endpoint = Endpoint(project, settings)
-    handler = type("BoundHandler", (Handler,), {"endpoint": endpoint})
+    # `timeout` is the socket timeout of each connection: a client that stalls is dropped.
+    handler = type("BoundHandler", (Handler,), {"endpoint": endpoint, "timeout": settings.client_timeout})
     try:
         server = Server((settings.host, settings.port), handler)
     except OSError:

@@ -192,7 +192,7 @@ def _graphs_for(graph: str, names: set[str], base: str) -> list[str]:
     iri = graph[1:-1] if graph.startswith("<") else f"{base}graph/{graph}"
     if iri not in names:
         docs = sorted(n.rsplit("/", 1)[-1] for n in names if n.startswith(f"{base}graph/"))
-        close = difflib.get_close_matches(graph, docs, n=1)
+        close = [d for d in docs if d.startswith(graph)] or difflib.get_close_matches(graph, docs, n=1)
         hint = f"did you mean {close[0]!r}?" if close else f"documents are: {', '.join(docs)}"
         raise QueryError(f"no document graph {graph!r} — {hint}")
     shared = [n for n in names if not n.startswith(f"{base}graph/")]
@@ -253,11 +253,21 @@ def run(store: ox.Store, prepared: Prepared, prefixes: dict[str, str]) -> Any:
         message = str(exc)
         m = re.match(r"error at (\d+):(\d+): (.*)", message, re.S)
         if m:
-            raise QuerySyntaxError(f"syntax error at line {m[1]}, column {m[2]}: {m[3]}") from exc
-        raise QuerySyntaxError(f"syntax error: {message}") from exc
+            raise QuerySyntaxError(f"syntax error at line {m[1]}, column {m[2]}: {_one_line(m[3])}") from exc
+        raise QuerySyntaxError(f"syntax error: {_one_line(message)}") from exc
     except (RuntimeError, ValueError, OSError) as exc:
-        # The engine's evaluation errors ("variable not in projection", ...).
-        raise QueryError(f"the query cannot be evaluated: {exc}") from exc
+        m = re.search(r"variable \?(\w+) in its SELECT projection", str(exc))
+        if m:
+            # Substitution binds projected variables only (SEP-0007).
+            raise QueryError(
+                f"parameter ?{m[1]} must appear in the SELECT clause — add it there, or use SELECT *"
+            ) from exc
+        raise QueryError(f"the query cannot be evaluated: {_one_line(str(exc))}") from exc
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _term(nt: str) -> ox.NamedNode | ox.Literal:

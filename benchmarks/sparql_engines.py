@@ -101,12 +101,12 @@ def main() -> None:
         ox_times = []
         rows = 0
         for _ in range(args.runs):
-            seconds, rows = timed(lambda: len(list(sparql.run(store, prepared, prefixes))))
+            seconds, rows = timed(lambda p=prepared: len(list(sparql.run(store, p, prefixes))))
             ox_times.append(seconds)
         ox_s = statistics.median(ox_times)
         bindings = {k: rdflib.URIRef(v) for k, v in params.items()}
         try:
-            rdf_s, rdf_rows = timed(lambda: len(list(ds.query(saved.text, initNs=ns, initBindings=bindings))), args.cap)
+            rdf_s, rdf_rows = timed(lambda t=saved.text, b=bindings: len(list(ds.query(t, initNs=ns, initBindings=b))), args.cap)
             rdf = f"{rdf_s:9.2f}s"
             ratio = f"{rdf_s / ox_s:6.0f}×"
             if rdf_rows != rows:

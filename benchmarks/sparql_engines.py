@@ -106,7 +106,9 @@ def main() -> None:
         ox_s = statistics.median(ox_times)
         bindings = {k: rdflib.URIRef(v) for k, v in params.items()}
         try:
-            rdf_s, rdf_rows = timed(lambda t=saved.text, b=bindings: len(list(ds.query(t, initNs=ns, initBindings=b))), args.cap)
+            rdf_s, rdf_rows = timed(
+                lambda t=saved.text, b=bindings: len(list(ds.query(t, initNs=ns, initBindings=b))), args.cap
+            )
             rdf = f"{rdf_s:9.2f}s"
             ratio = f"{rdf_s / ox_s:6.0f}×"
             if rdf_rows != rows:

@@ -62,6 +62,8 @@ class Dataset:
     quads: list[ox.Quad]
     counts: Counter[str] = field(default_factory=Counter)
     inputs: str = ""  # the project's input digest, when built from a project
+    # Views derived from the quads (the networkx projection), computed once.
+    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def triples(self) -> list[ox.Triple]:
         """The union graph: every distinct triple, sorted."""

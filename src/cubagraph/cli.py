@@ -7,9 +7,13 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import CubagraphError, InvalidData, StaleExports
+
+if TYPE_CHECKING:  # networkx is slow to import; commands import it when they need it
+    import networkx as nx
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -117,6 +121,48 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=2, help="query worker processes (default: 2)")
     p.add_argument("--cors", metavar="ORIGIN", help="send Access-Control-Allow-Origin: ORIGIN (default: no CORS)")
     p.set_defaults(run=_serve)
+
+    p = sub.add_parser(
+        "path",
+        parents=[common],
+        help="how two actors are connected, hop by hop, with the evidence for each",
+        description="Find the shortest chains between two actors, through events, statements, figures and claims. Each hop is printed with its evidence quote and source document. Actors can be given by id, name or alias.",
+    )
+    p.add_argument("source", metavar="A", help="an actor: id, name or alias")
+    p.add_argument("target", metavar="B", help="an actor: id, name or alias")
+    p.add_argument("--max", type=int, default=3, help="how many alternative paths, shortest first (default: 3)")
+    p.set_defaults(run=_path)
+
+    p = sub.add_parser(
+        "neighbors",
+        parents=[common],
+        help="what an actor is linked to, within K hops",
+        description="List everything within --depth hops of an actor, with the link that reaches it.",
+    )
+    p.add_argument("actor", help="an actor: id, name or alias")
+    p.add_argument("--depth", type=int, default=1, help="hops (default: 1)")
+    p.set_defaults(run=_neighbors)
+
+    p = sub.add_parser(
+        "stats",
+        parents=[common],
+        help="counts by class, document and modality, and the most central actors",
+        description="Counts by class, by document and by modality, and the most central actors by degree and by betweenness, each explained.",
+    )
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("--top", type=int, default=10, help="how many central actors to list (default: 10)")
+    p.set_defaults(run=_stats)
+
+    p = sub.add_parser(
+        "timeline",
+        parents=[common],
+        help="events and statements in date order, with precision and sources",
+        description="Events and statements in date order, each with its date precision and its document, and when that document was published. Undated items come last, marked undated; a --from/--to range leaves them out and says how many.",
+    )
+    p.add_argument("--actor", help="only what involves this actor (id, name or alias)")
+    p.add_argument("--from", dest="start", metavar="DATE", help="YYYY, YYYY-MM or YYYY-MM-DD")
+    p.add_argument("--to", dest="end", metavar="DATE", help="YYYY, YYYY-MM or YYYY-MM-DD")
+    p.set_defaults(run=_timeline)
     return parser
 
 
@@ -240,6 +286,59 @@ def _serve(args: argparse.Namespace) -> int:
     finally:
         httpd.server_close()
         endpoint.close()
+    return 0
+
+
+def _graph(args: argparse.Namespace) -> nx.MultiDiGraph:
+    from . import network, project
+    from .export.rdf import recorded_inputs
+
+    proj = project.find(args.root, args.base)
+    if recorded_inputs(str(proj.trig)) not in (None, proj.input_digest()):
+        print("cubagraph: warning: data/ has changed since the last build; run `cubagraph build`", file=sys.stderr)
+    return network.load(proj.trig)
+
+
+def _path(args: argparse.Namespace) -> int:
+    from . import analysis, network, present
+
+    g = _graph(args)
+    a, b = network.resolve(g, args.source), network.resolve(g, args.target)
+    found = analysis.paths(g, a, b, max(1, args.max))
+    if not found:
+        print(f"{g.nodes[a]['label']} and {g.nodes[b]['label']} are not connected.")
+        return 1
+    sys.stdout.write(present.paths(g, found))
+    return 0
+
+
+def _neighbors(args: argparse.Namespace) -> int:
+    from . import analysis, network, present
+
+    g = _graph(args)
+    centre = network.resolve(g, args.actor)
+    sys.stdout.write(present.neighbours(g, analysis.neighbours(g, centre, max(1, args.depth))))
+    return 0
+
+
+def _stats(args: argparse.Namespace) -> int:
+    from . import analysis, present
+
+    g = _graph(args)
+    sys.stdout.write(present.stats(analysis.stats(g, args.top), args.format == "json"))
+    return 0
+
+
+def _timeline(args: argparse.Namespace) -> int:
+    from . import analysis, dates, network, present
+
+    g = _graph(args)
+    actor = network.resolve(g, args.actor) if args.actor else None
+    try:
+        entries, hidden = analysis.timeline(g, actor, args.start, args.end)
+    except dates.DateError as exc:
+        raise CubagraphError(f"{exc} — for --from and --to") from exc
+    sys.stdout.write(present.timeline(entries, hidden))
     return 0
 
 

@@ -1,8 +1,9 @@
 """One exporter per format, behind one interface.
 
-Each exporter module has ``NAME`` (its file name in ``exports/``) and
-``render(dataset, prefixes) -> bytes``. Rendering happens in memory, for every
-format, before anything is written: a failure leaves ``exports/`` as it was.
+Each exporter module has ``NAMES`` (its file names in ``exports/``) and
+``render(dataset, prefixes) -> {name: bytes}``. Rendering happens in memory,
+for every format, before anything is written: a failure leaves ``exports/``
+as it was.
 """
 
 from __future__ import annotations
@@ -11,14 +12,21 @@ from pathlib import Path
 from types import ModuleType
 
 from ..build import Dataset
-from . import jsonld, trig, turtle
+from . import gexf, graphml, jsonld, tables, trig, turtle
 from .files import write_atomic
 
-EXPORTERS: tuple[ModuleType, ...] = (turtle, trig, jsonld)
+EXPORTERS: tuple[ModuleType, ...] = (turtle, trig, jsonld, graphml, gexf, tables)
+
+
+def names() -> list[str]:
+    return [name for exporter in EXPORTERS for name in exporter.NAMES]
 
 
 def render_all(dataset: Dataset, prefixes: dict[str, str]) -> dict[str, bytes]:
-    return {exporter.NAME: exporter.render(dataset, prefixes) for exporter in EXPORTERS}
+    rendered: dict[str, bytes] = {}
+    for exporter in EXPORTERS:
+        rendered.update(exporter.render(dataset, prefixes))
+    return rendered
 
 
 def write_all(directory: Path, rendered: dict[str, bytes]) -> list[tuple[Path, bool]]:

@@ -17,10 +17,11 @@ from ..build import Dataset
 from ..namespaces import RDF, XSD
 
 NAME = "cubagraph.jsonld"
+NAMES = (NAME,)
 _TYPE = RDF + "type"
 
 
-def render(dataset: Dataset, prefixes: dict[str, str]) -> bytes:
+def render(dataset: Dataset, prefixes: dict[str, str]) -> dict[str, bytes]:
     compact = _Compactor(prefixes)
     graphs: dict[str, dict[str, dict[str, list[Any]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
     for q in dataset.quads:
@@ -38,7 +39,7 @@ def render(dataset: Dataset, prefixes: dict[str, str]) -> bytes:
             for g, nodes in sorted(graphs.items())
         ],
     }
-    return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    return {NAME: (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")}
 
 
 def _node(subject: str, props: dict[str, list[Any]], compact: _Compactor) -> dict[str, Any]:

@@ -8,8 +8,9 @@ from ..build import Dataset
 from .rdf import serialize
 
 NAME = "cubagraph.trig"
+NAMES = (NAME,)
 
 
-def render(dataset: Dataset, prefixes: dict[str, str]) -> bytes:
+def render(dataset: Dataset, prefixes: dict[str, str]) -> dict[str, bytes]:
     # The input digest lets `query` and `serve` warn when the data has moved on.
-    return serialize(dataset.quads, ox.RdfFormat.TRIG, prefixes, inputs=dataset.inputs)
+    return {NAME: serialize(dataset.quads, ox.RdfFormat.TRIG, prefixes, inputs=dataset.inputs)}

@@ -8,7 +8,8 @@ from ..build import Dataset
 from .rdf import serialize
 
 NAME = "cubagraph.ttl"
+NAMES = (NAME,)
 
 
-def render(dataset: Dataset, prefixes: dict[str, str]) -> bytes:
-    return serialize(dataset.triples(), ox.RdfFormat.TURTLE, prefixes)
+def render(dataset: Dataset, prefixes: dict[str, str]) -> dict[str, bytes]:
+    return {NAME: serialize(dataset.triples(), ox.RdfFormat.TURTLE, prefixes)}

@@ -1,0 +1,316 @@
+"""The one networkx projection of the RDF graph, shared by the analyses, the exports and the viewer.
+
+Actors, events, statements, figures, claims, attributed relations, role
+holdings and demands become nodes; their links become typed, directed edges
+that read as sentences: ``Antony Blinken —speaker→ statement —about→
+Political prisoners``, ``Cuba —agent→ release —affected→ 553 prisoners``.
+Literals are attributes, never nodes. Every edge that comes from an
+assertion names it (``source``), so that any path can show the evidence
+behind each hop.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+import pyoxigraph as ox
+
+from .errors import CubagraphError
+from .namespaces import CG, DCTERMS, OA, ORG, PROV, RDF, RDFS, SKOS
+
+KINDS = {
+    CG + "Actor": "actor",
+    CG + "Event": "event",
+    CG + "Statement": "statement",
+    CG + "Figure": "figure",
+    CG + "Claim": "claim",
+    CG + "AttributedRelation": "relation",
+    CG + "RoleHolding": "role",
+    CG + "Demand": "demand",
+}
+ASSERTIONS = ("event", "statement", "figure", "claim", "relation", "role")
+
+# Predicates whose object is drawn as an edge from the node, and those drawn
+# towards it (the actor acts on the event: agent → event).
+_OUT = {CG + "about": "about", CG + "place": "place", CG + "target": "target", CG + "affected": "affected"}
+_IN = {
+    CG + "speaker": "speaker",
+    CG + "agent": "agent",
+    CG + "organizer": "organizer",
+    CG + "participant": "participant",
+    CG + "party": "party",
+}
+
+
+class UnknownActor(CubagraphError):
+    exit_code = 2
+
+
+@dataclass
+class _Node:
+    iri: str
+    props: dict[str, list[Any]] = field(default_factory=lambda: defaultdict(list))
+
+    def one(self, predicate: str) -> Any:
+        values = self.props.get(predicate)
+        return values[0] if values else None
+
+
+def of(dataset: Any) -> nx.MultiDiGraph:
+    """The projection of a built :class:`~cubagraph.build.Dataset`, computed once."""
+    if "network" not in dataset.cache:
+        dataset.cache["network"] = project(dataset.quads)
+    graph: nx.MultiDiGraph = dataset.cache["network"]
+    return graph
+
+
+def project(quads: list[ox.Quad]) -> nx.MultiDiGraph:
+    """Build the projection from a dataset's quads. Deterministic: nodes and edges in sorted order."""
+    nodes: dict[str, _Node] = {}
+    for q in quads:
+        if not isinstance(q.subject, ox.NamedNode):
+            continue  # cubagraph builds no blank nodes; a foreign one has nothing to project
+        node = nodes.setdefault(q.subject.value, _Node(q.subject.value))
+        node.props[q.predicate.value].append(q.object)
+    labels = {iri: str(n.one(RDFS + "label").value) for iri, n in nodes.items() if n.one(RDFS + "label") is not None}
+    documents = _documents(nodes)
+
+    g = nx.MultiDiGraph()
+    kinds: dict[str, str] = {}
+    for iri in sorted(nodes):
+        node = nodes[iri]
+        types = {t.value for t in node.props.get(RDF + "type", [])}
+        kind = next((KINDS[t] for t in KINDS if t in types), None)
+        if kind is None:
+            continue
+        kinds[iri] = kind
+        g.add_node(iri, **_attributes(node, kind, types, nodes, labels, documents))
+
+    for iri in sorted(kinds):
+        node, kind = nodes[iri], kinds[iri]
+        source = iri if kind in ASSERTIONS or kind == "demand" else ""
+        edges: list[tuple[str, str, str, str]] = []  # (from, to, label, kind)
+        for predicate, values in sorted(node.props.items()):
+            for obj in values:
+                target = obj.value if isinstance(obj, ox.NamedNode) else None
+                if target is None or target not in kinds:
+                    continue
+                if predicate in _OUT:
+                    edges.append((iri, target, _OUT[predicate], "link"))
+                elif predicate in _IN:
+                    edges.append((target, iri, _IN[predicate], "link"))
+                elif predicate == CG + "callsFor":
+                    edges.append((iri, target, "calls for", "link"))
+                elif predicate == CG + "subject":
+                    edges.append((target, iri, "subject", "link"))
+                elif predicate == CG + "object":
+                    relation = node.one(CG + "relation")
+                    edges.append((iri, target, labels.get(relation.value, "object") if relation else "object", "link"))
+                elif predicate == ORG + "member":
+                    edges.append((target, iri, "holds", "link"))
+                elif predicate == ORG + "organization":
+                    edges.append((iri, target, "in", "link"))
+                elif predicate == CG + "assertedBy":
+                    edges.append((iri, target, "asserted by", "attribution"))
+                elif predicate == CG + "assertedVia":
+                    edges.append((iri, target, "via", "attribution"))
+                elif kind == "actor" and predicate.startswith(CG):
+                    # Structure the registry curates: governs, part of, ...
+                    edges.append((iri, target, labels.get(predicate, predicate.rsplit("#", 1)[-1]), "registry"))
+        for a, b, label, edge_kind in sorted(set(edges)):
+            g.add_edge(
+                a,
+                b,
+                key=f"{label}|{edge_kind}",
+                label=label,
+                kind=edge_kind,
+                source=source if edge_kind != "registry" else "",
+            )
+    return g
+
+
+def _documents(nodes: dict[str, _Node]) -> dict[str, dict[str, str]]:
+    """Document IRI -> its id, title and graph, and when it was published."""
+    out = {}
+    for iri, node in nodes.items():
+        if CG + "Document" in {t.value for t in node.props.get(RDF + "type", [])}:
+            published = _date(node.one(CG + "published"), nodes)
+            when = published.get("value", "unknown")
+            if published.get("approximate"):
+                when += " (approx.)"
+            out[iri] = {
+                "id": iri.rsplit("/", 1)[-1],
+                "title": str(node.one(DCTERMS + "title").value),
+                "graph": node.one(CG + "namedGraph").value,
+                "published": when,
+            }
+    return out
+
+
+def _date(ref: Any, nodes: dict[str, _Node]) -> dict[str, Any]:
+    if ref is None or ref.value not in nodes:
+        return {}
+    d = nodes[ref.value]
+    out: dict[str, Any] = {
+        "precision": d.one(CG + "precision").value.rsplit("#", 1)[-1].removesuffix("Precision").lower()
+    }
+    for key, predicate in (
+        ("value", "dateValue"),
+        ("start", "start"),
+        ("end", "end"),
+        ("earliest", "earliest"),
+        ("latest", "latest"),
+    ):
+        value = d.one(CG + predicate)
+        if value is not None:
+            out[key] = value.value
+    if "value" not in out and "start" in out:
+        out["value"] = f"{out['start']}/{out['end']}"
+    approximate = d.one(CG + "approximate")
+    if approximate is not None:  # an unknown date is neither approximate nor exact
+        out["approximate"] = approximate.value == "true"
+    return out
+
+
+def _evidence(node: _Node, nodes: dict[str, _Node], documents: dict[str, dict[str, str]]) -> list[dict[str, Any]]:
+    out = []
+    for ref in node.props.get(CG + "evidence", []):
+        ev = nodes.get(ref.value)
+        target = nodes.get(ev.one(OA + "hasTarget").value) if ev else None
+        if target is None:
+            continue
+        quote: dict[str, Any] = {"document": documents.get(target.one(OA + "hasSource").value, {}).get("id", "")}
+        for sel in target.props.get(OA + "hasSelector", []):
+            selector = nodes[sel.value]
+            for key in ("exact", "prefix", "suffix"):
+                value = selector.one(OA + key)
+                if value is not None:
+                    quote[key] = value.value
+            for key in ("start", "end"):
+                value = selector.one(OA + key)
+                if value is not None:
+                    quote[key] = int(value.value)
+        out.append(quote)
+    return sorted(out, key=lambda q: (q["document"], q.get("start", 0)))
+
+
+def _attributes(
+    node: _Node,
+    kind: str,
+    types: set[str],
+    nodes: dict[str, _Node],
+    labels: dict[str, str],
+    documents: dict[str, dict[str, str]],
+) -> dict[str, Any]:
+    own = sorted(t for t in types if t.startswith(CG))
+    # The most specific class: cg:Protest rather than cg:Event.
+    generic = {CG + "Actor", CG + "Event", CG + "Communication"}
+    specific = [t for t in own if t not in generic] or own
+    attrs: dict[str, Any] = {
+        "kind": kind,
+        "class": labels.get(specific[0], specific[0].rsplit("#", 1)[-1]) if specific else kind,
+        "label": labels.get(node.iri, node.iri.rsplit("/", 1)[-1]),
+    }
+    derived = node.one(PROV + "wasDerivedFrom")
+    if derived is not None and derived.value in documents:
+        attrs["documents"] = [documents[derived.value]["id"]]
+        attrs["reported"] = documents[derived.value]["published"]
+    if kind == "actor":
+        attrs["aliases"] = sorted(str(a.value) for a in node.props.get(SKOS + "altLabel", []))
+        match = node.one(SKOS + "exactMatch")
+        if match is not None:
+            attrs["wikidata"] = match.value.rsplit("/", 1)[-1]
+    modality = node.one(CG + "modality")
+    if modality is not None:
+        attrs["modality"] = labels.get(modality.value, modality.value.rsplit("#", 1)[-1]).lower()
+    by = node.one(CG + "assertedBy")
+    if by is not None:
+        attrs["asserted_by"] = labels.get(by.value) or (
+            documents[by.value]["title"] if by.value in documents else by.value
+        )
+        attrs["asserted_by_document"] = by.value in documents
+    for key in ("date", "asOf"):
+        date = _date(node.one(CG + key), nodes)
+        if date:
+            attrs["date" if key == "date" else "as_of"] = date
+    if kind == "figure":
+        value = node.one(CG + "value")
+        attrs["value"] = value.value
+        attrs["unit"] = labels.get(node.one(CG + "unit").value, "")
+        attrs["comparator"] = labels.get(node.one(CG + "comparator").value, "")
+        attrs["counts"] = node.one(CG + "counts").value
+    if kind == "statement":
+        attrs["quotes"] = sorted(str(q.value) for q in node.props.get(CG + "quote", []))
+        attrs["medium"] = labels.get(node.one(CG + "medium").value, "")
+        platform = node.one(CG + "platform")
+        if platform is not None:
+            attrs["platform"] = platform.value
+    note = node.one(SKOS + "editorialNote")
+    if note is not None:
+        attrs["note"] = note.value
+    evidence = _evidence(node, nodes, documents)
+    if evidence:
+        attrs["evidence"] = evidence
+        attrs.setdefault("documents", sorted({q["document"] for q in evidence}))
+    return attrs
+
+
+def flat(data: dict[str, Any]) -> dict[str, str | int | float | bool]:
+    """A node's attributes as scalars, for GraphML, GEXF and CSV."""
+    out: dict[str, str | int | float | bool] = {}
+    for key in (
+        "kind",
+        "class",
+        "label",
+        "modality",
+        "asserted_by",
+        "reported",
+        "value",
+        "unit",
+        "comparator",
+        "counts",
+        "medium",
+        "platform",
+        "wikidata",
+    ):
+        if key in data:
+            out[key] = data[key]
+    for key in ("documents", "aliases"):
+        if data.get(key):
+            out[key] = "; ".join(data[key])
+    date = data.get("date") or data.get("as_of") or {}
+    for key in ("value", "precision", "earliest", "latest"):
+        if key in date:
+            out[f"date_{key}"] = date[key]
+    if "approximate" in date:
+        out["date_approximate"] = date["approximate"]
+    if data.get("evidence"):
+        out["quote"] = data["evidence"][0]["exact"]
+        out["quotes"] = len(data["evidence"])
+    return out
+
+
+def load(trig: Any) -> nx.MultiDiGraph:
+    """The projection of a built graph read from ``exports/cubagraph.trig``."""
+    if not trig.is_file():
+        raise CubagraphError(f"{trig} does not exist — run `cubagraph build` first")
+    return project(list(ox.parse(path=str(trig), format=ox.RdfFormat.TRIG)))
+
+
+def resolve(g: nx.MultiDiGraph, name: str) -> str:
+    """An actor's node by id, name or alias; unknown names get the closest suggestions."""
+    index: dict[str, str] = {}
+    for node, data in g.nodes(data=True):
+        if data["kind"] != "actor":
+            continue
+        for key in (node.rsplit("/", 1)[-1], data["label"], *data.get("aliases", [])):
+            index.setdefault(key.lower(), node)
+    if name.lower() in index:
+        return index[name.lower()]
+    close = difflib.get_close_matches(name.lower(), list(index), n=3, cutoff=0.5)
+    hint = f"did you mean {', '.join(repr(c) for c in close)}?" if close else "see data/actors.yaml"
+    raise UnknownActor(f"unknown actor {name!r} — {hint}")

@@ -1,0 +1,97 @@
+"""Analysis results as text for the terminal (the CLI prints; this decides what it looks like)."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from typing import Any
+
+import networkx as nx
+
+from .analysis import Entry, Hop, Path
+
+
+def paths(g: nx.MultiDiGraph, found: list[Path]) -> str:
+    out = []
+    for i, path in enumerate(found, 1):
+        out.append(f"Path {i} ({len(path.hops)} hop{'s' if len(path.hops) != 1 else ''}):")
+        out.append(f"  {_name(g, path.nodes[0])}")
+        shown = None
+        for hop in path.hops:
+            out.append(f"    —{hop.label}→ {_name(g, hop.target)}")
+            if hop.assertion and hop.assertion == shown:
+                out.append("        (the same evidence as the hop above)")
+            else:
+                out.extend(_evidence(g, hop.assertion, hop.kind))
+            shown = hop.assertion
+    return "\n".join(out) + "\n"
+
+
+def _name(g: nx.MultiDiGraph, node: str) -> str:
+    data = g.nodes[node]
+    return f"{data['label']}  [{data['class'].lower() if data['kind'] != 'actor' else data['kind']}]"
+
+
+def _evidence(g: nx.MultiDiGraph, assertion: str, kind: str) -> list[str]:
+    if not assertion:
+        return ["        (registry: structure curated in data/actors.yaml, not asserted by a source)"]
+    data = g.nodes[assertion]
+    lines = []
+    who = data.get("asserted_by", "")
+    who = f"according to {who}, " if who and not data.get("asserted_by_document") else ""
+    for quote in data.get("evidence", [])[:2]:
+        text = textwrap.shorten(quote["exact"], 160, placeholder=" …")
+        lines.append(f'        "{text}"')
+        lines.append(
+            f"          — {who}{quote['document']}, characters {quote['start']}–{quote['end']} ({data.get('modality', 'reported')})"
+        )
+    return lines
+
+
+def neighbours(g: nx.MultiDiGraph, found: list[tuple[str, int, Hop | None]]) -> str:
+    out = []
+    for node, distance, hop in found:
+        if hop is None:
+            out.append(_name(g, node))
+        else:
+            out.append(
+                f"{'  ' * distance}{distance} —{hop.label}→ {_name(g, node)}  (from {g.nodes[hop.source]['label']})"
+            )
+    return "\n".join(out) + "\n"
+
+
+def stats(report: dict[str, Any], as_json: bool) -> str:
+    if as_json:
+        return json.dumps(report, ensure_ascii=False, indent=1) + "\n"
+    out = [f"{report['nodes']} nodes, {report['edges']} edges", ""]
+    for title, key in (
+        ("By class", "by_class"),
+        ("By document (assertions)", "by_document"),
+        ("By modality", "by_modality"),
+    ):
+        out.append(title)
+        width = max(len(k) for k in report[key])
+        out += [f"  {k.ljust(width)}  {v:>5}" for k, v in report[key].items()]
+        out.append("")
+    for key, column in (("degree", "degree"), ("betweenness", "betweenness")):
+        out.append(f"Most central actors by {key}: {report[key]['explanation']}")
+        width = max(len(r["label"]) for r in report[key]["top"])
+        out += [f"  {r['label'].ljust(width)}  {r[column]:>7}" for r in report[key]["top"]]
+        out.append("")
+    return "\n".join(out)
+
+
+def timeline(entries: list[Entry], hidden: int) -> str:
+    rows = [("when", "precision", "what", "kind", "reported", "document")]
+    for e in entries:
+        when = e.date.get("value", "undated") if e.dated else "undated"
+        if e.date.get("approximate"):
+            when += " ~"
+        rows.append((when, e.date.get("precision", "unknown"), e.label, e.kind, e.reported, ", ".join(e.documents)))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines.append("~ approximate: derived from the text, not stated in it. reported: when the document was published.")
+    if hidden:
+        lines.append(f"{hidden} undated item{'s' if hidden != 1 else ''} not shown: a date range cannot place them.")
+    return "\n".join(lines) + "\n"

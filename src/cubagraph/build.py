@@ -62,6 +62,7 @@ class Dataset:
     quads: list[ox.Quad]
     counts: Counter[str] = field(default_factory=Counter)
     inputs: str = ""  # the project's input digest, when built from a project
+    texts: dict[str, str] = field(default_factory=dict, repr=False)  # document id -> its stored text
     # Views derived from the quads (the networkx projection), computed once.
     cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 

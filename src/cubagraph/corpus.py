@@ -46,4 +46,5 @@ def build_dataset(project: Project | None = None, root: Path | None = None) -> b
     c = load_corpus(project)
     dataset = build.build(project.minter(), c.ontology, c.registry, c.sources)
     dataset.inputs = project.input_digest()
+    dataset.texts = {s.document.id: s.text.raw for s in c.sources}
     return dataset

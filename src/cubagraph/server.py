@@ -310,10 +310,8 @@ class Handler(BaseHTTPRequestHandler):
         ctype = {".ttl": "text/turtle", ".trig": "application/trig", ".jsonld": "application/ld+json"}.get(
             path.suffix, ctype
         )
-        headers = {"Content-Security-Policy": CSP} if path.suffix == ".html" else {}
-        self._send(
-            200, f"{ctype}; charset=utf-8" if not ctype.startswith("image/") else ctype, path.read_bytes(), headers
-        )
+        # graph.html carries its own Content-Security-Policy, which allows its inline scripts by hash.
+        self._send(200, f"{ctype}; charset=utf-8" if not ctype.startswith("image/") else ctype, path.read_bytes())
 
     def _error(self, exc: HTTPError) -> None:
         body = json.dumps({"error": {"status": exc.status, "code": exc.code, "message": str(exc)}}, ensure_ascii=False)

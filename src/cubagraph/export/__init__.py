@@ -12,10 +12,10 @@ from pathlib import Path
 from types import ModuleType
 
 from ..build import Dataset
-from . import gexf, graphml, jsonld, tables, trig, turtle
+from . import gexf, graphml, html, jsonld, tables, trig, turtle
 from .files import write_atomic
 
-EXPORTERS: tuple[ModuleType, ...] = (turtle, trig, jsonld, graphml, gexf, tables)
+EXPORTERS: tuple[ModuleType, ...] = (turtle, trig, jsonld, graphml, gexf, tables, html)
 
 
 def names() -> list[str]:

@@ -1,0 +1,141 @@
+"""A seeded force-directed layout, computed at build time, identical on every machine.
+
+Why not networkx's layouts: they run in numpy, whose floating-point sums can
+differ between builds of numpy and between CPUs. Iterated 50 times, a
+difference in the last bit moves nodes visibly, and `cubagraph build --check`
+would then call the viewer stale on a machine where nothing changed. They are
+also slow at the sizes the viewer must handle: spring_layout took 4.9 s at
+1,000 nodes and 47 s at 5,000 here.
+
+This is Fruchterman and Reingold's grid variant in plain Python. Repulsion
+is counted only between nodes in neighbouring grid cells, which makes an
+iteration linear in practice. Plain Python floats are IEEE 754 doubles, and
+the order of every sum is fixed by sorting, so the result is the same
+everywhere. Positions are rounded to 0.1 px.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import defaultdict
+from collections.abc import Hashable, Iterable
+
+K = 110.0  # the ideal distance between linked nodes, in pixels
+CORE = 2000  # above this many nodes, only the best-connected are laid out by force; the rest are placed
+
+
+def layout(
+    nodes: Iterable[Hashable], edges: Iterable[tuple[Hashable, Hashable]], seed: int = 7
+) -> dict[Hashable, tuple[float, float]]:
+    """Positions for every node. Large graphs: the core by force, the rest beside their neighbours.
+
+    Timings here: 0.07 s at 121 nodes, 1 s at 1,000, about 3.5 s at 5,000.
+    """
+    order = sorted(nodes, key=str)
+    edge_list = sorted({(a, b) if str(a) <= str(b) else (b, a) for a, b in edges if a != b}, key=str)
+    if len(order) <= CORE:
+        return force(order, edge_list, seed, 80 if len(order) <= 500 else 40)
+    degree: dict[Hashable, int] = {v: 0 for v in order}
+    for a, b in edge_list:
+        degree[a] += 1
+        degree[b] += 1
+    core = set(sorted(order, key=lambda v: (-degree[v], str(v)))[:CORE])
+    positions = force(sorted(core, key=str), [(a, b) for a, b in edge_list if a in core and b in core], seed, 40)
+    return _place_rest(order, edge_list, positions)
+
+
+def _place_rest(
+    order: list[Hashable], edges: list[tuple[Hashable, Hashable]], positions: dict[Hashable, tuple[float, float]]
+) -> dict[Hashable, tuple[float, float]]:
+    """Put each remaining node beside the nodes it links to, in breadth-first order from the core."""
+    neighbours: dict[Hashable, list[Hashable]] = defaultdict(list)
+    for a, b in edges:
+        neighbours[a].append(b)
+        neighbours[b].append(a)
+    golden = math.pi * (3 - math.sqrt(5))
+    frontier = sorted((v for v in order if v not in positions and any(u in positions for u in neighbours[v])), key=str)
+    count = 0
+    while frontier:
+        next_frontier: set[Hashable] = set()
+        for v in frontier:
+            placed = [positions[u] for u in neighbours[v] if u in positions]
+            x = sum(p[0] for p in placed) / len(placed)
+            y = sum(p[1] for p in placed) / len(placed)
+            angle, radius = golden * count, K * (0.6 + 0.4 * ((count * 7) % 5) / 5)
+            positions[v] = (round(x + radius * math.cos(angle), 1), round(y + radius * math.sin(angle), 1))
+            count += 1
+            next_frontier.update(u for u in neighbours[v] if u not in positions)
+        frontier = sorted(next_frontier, key=str)
+    # Whatever is not connected to the core goes in rows below it.
+    rest = [v for v in order if v not in positions]
+    bottom = max((p[1] for p in positions.values()), default=0.0) + 2 * K
+    width = max(1, int(math.sqrt(len(rest))))
+    for i, v in enumerate(rest):
+        positions[v] = (round((i % width) * K, 1), round(bottom + (i // width) * K, 1))
+    return positions
+
+
+def force(
+    nodes: Iterable[Hashable], edges: Iterable[tuple[Hashable, Hashable]], seed: int = 7, iterations: int = 80
+) -> dict[Hashable, tuple[float, float]]:
+    """Fruchterman-Reingold, grid variant, in plain Python."""
+    order = sorted(nodes, key=str)
+    n = len(order)
+    if n == 0:
+        return {}
+    index = {v: i for i, v in enumerate(order)}
+    links = sorted({(min(index[a], index[b]), max(index[a], index[b])) for a, b in edges if a != b})
+    rng = random.Random(seed)
+    side = K * math.sqrt(n) * 1.5
+    xs = [rng.uniform(-side / 2, side / 2) for _ in range(n)]
+    ys = [rng.uniform(-side / 2, side / 2) for _ in range(n)]
+    cell = 2 * K
+    k2 = K * K
+    reach2 = cell * cell
+    temperature = side / 8
+    cooling = temperature / (iterations + 1)
+    for _ in range(iterations):
+        dx = [0.0] * n
+        dy = [0.0] * n
+        grid: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for i in range(n):
+            grid[(math.floor(xs[i] / cell), math.floor(ys[i] / cell))].append(i)
+        for (cx, cy), members in sorted(grid.items()):
+            near = [j for ox in (-1, 0, 1) for oy in (-1, 0, 1) for j in grid.get((cx + ox, cy + oy), ())]
+            for i in members:
+                xi, yi = xs[i], ys[i]
+                fx = fy = 0.0
+                for j in near:
+                    if j == i:
+                        continue
+                    ddx, ddy = xi - xs[j], yi - ys[j]
+                    d2 = ddx * ddx + ddy * ddy
+                    if d2 < 0.01:
+                        # Two nodes on one spot: push them apart along a fixed direction.
+                        ddx, ddy, d2 = (0.1, 0.0, 0.01) if i < j else (-0.1, 0.0, 0.01)
+                    if d2 < reach2:
+                        f = k2 / d2
+                        fx += ddx * f
+                        fy += ddy * f
+                dx[i] += fx
+                dy[i] += fy
+        for a, b in links:
+            ddx, ddy = xs[a] - xs[b], ys[a] - ys[b]
+            d = math.sqrt(ddx * ddx + ddy * ddy) or 0.1
+            f = d / K
+            dx[a] -= ddx * f
+            dy[a] -= ddy * f
+            dx[b] += ddx * f
+            dy[b] += ddy * f
+        for i in range(n):
+            # A little gravity keeps separate components from drifting apart.
+            dx[i] -= xs[i] * 0.02
+            dy[i] -= ys[i] * 0.02
+            length = math.sqrt(dx[i] * dx[i] + dy[i] * dy[i])
+            if length > 0:
+                step = min(length, temperature) / length
+                xs[i] += dx[i] * step
+                ys[i] += dy[i] * step
+        temperature = max(temperature - cooling, 1.0)
+    return {v: (round(xs[i], 1), round(ys[i], 1)) for v, i in index.items()}

@@ -2,7 +2,9 @@
 """Set up cubagraph on a fresh machine, then build the graph.
 
 This is the first of the README's two commands. It needs only Python 3.11+:
-it creates .venv/, installs cubagraph with its test dependencies, and runs
+it creates .venv/, installs cubagraph with its test dependencies, installs
+the system programs the tests drive (Debian's Chromium for the viewer tests,
+a Java runtime for the HermiT reasoner) when they are missing, and runs
 `cubagraph build`, which writes exports/. Run it again at any time; it is
 idempotent. `--no-build` skips the build (CI uses it to check the committed
 exports instead of rewriting them).
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -33,11 +36,30 @@ def main() -> int:
     if not python.exists():
         print(f"creating {VENV.relative_to(ROOT)}/")
         venv.EnvBuilder(with_pip=True).create(VENV)
+    system_packages()
     run([str(python), "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
     run([str(python), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"])
     if not args.no_build:
         run([str(bin_dir / "cubagraph"), "build"])
     return 0
+
+
+# What the tests need from the system, and the Debian package that provides it.
+# Playwright drives Debian's Chromium; it never downloads a browser of its own.
+SYSTEM = {"/usr/bin/chromium": "chromium", "java": "default-jre-headless"}
+
+
+def system_packages() -> None:
+    missing = [pkg for program, pkg in SYSTEM.items() if not (Path(program).exists() or shutil.which(program))]
+    if not missing:
+        return
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        run(["apt-get", "update", "-qq"])
+        run(["apt-get", "install", "-y", "-qq", *missing])
+    else:
+        print(
+            f"note: the viewer and ontology tests need {', '.join(missing)}; install them (e.g. `sudo apt-get install {' '.join(missing)}`)"
+        )
 
 
 def run(cmd: list[str]) -> None:

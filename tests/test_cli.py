@@ -64,3 +64,18 @@ def test_console_script_runs(root: Path) -> None:
     result = subprocess.run([str(script), "build", "--check"], cwd=root, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.endswith("exports/ is up to date.\n")
+
+
+def test_view_prints_the_path_where_there_is_no_browser(
+    run: Callable[..., Result], workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    result = run("view", cwd=workdir)
+    assert result.code == 0, result.err
+    assert result.out.strip() == str((workdir / "exports/graph.html").resolve())
+    assert "Rebuilt" not in result.err
+    (workdir / "exports/graph.html").unlink()
+    result = run("view", cwd=workdir)
+    assert "Rebuilt exports/, which were stale." in result.err
+    assert (workdir / "exports/graph.html").is_file()

@@ -63,6 +63,7 @@ class Dataset:
     counts: Counter[str] = field(default_factory=Counter)
     inputs: str = ""  # the project's input digest, when built from a project
     texts: dict[str, str] = field(default_factory=dict, repr=False)  # document id -> its stored text
+    settings: dict[str, Any] = field(default_factory=dict)  # [tool.cubagraph] settings exporters read
     # Views derived from the quads (the networkx projection), computed once.
     cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 

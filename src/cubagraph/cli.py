@@ -163,6 +163,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="start", metavar="DATE", help="YYYY, YYYY-MM or YYYY-MM-DD")
     p.add_argument("--to", dest="end", metavar="DATE", help="YYYY, YYYY-MM or YYYY-MM-DD")
     p.set_defaults(run=_timeline)
+
+    p = sub.add_parser(
+        "view",
+        parents=[common],
+        help="open the network view (exports/graph.html), building it first if it is stale",
+        description="Build exports/ if the data has changed since the last build, then open exports/graph.html in the default browser. Where there is no browser (no display), print its path.",
+    )
+    p.add_argument("--no-open", action="store_true", help="only print the path")
+    p.set_defaults(run=_view)
     return parser
 
 
@@ -339,6 +348,26 @@ def _timeline(args: argparse.Namespace) -> int:
     except dates.DateError as exc:
         raise CubagraphError(f"{exc} — for --from and --to") from exc
     sys.stdout.write(present.timeline(entries, hidden))
+    return 0
+
+
+def _view(args: argparse.Namespace) -> int:
+    import os
+    import webbrowser
+
+    from . import corpus, export, project
+    from .export.rdf import recorded_inputs
+
+    proj = project.find(args.root, args.base)
+    page = proj.exports / "graph.html"
+    if not page.is_file() or recorded_inputs(str(proj.trig)) != proj.input_digest():
+        dataset = corpus.build_dataset(proj)
+        export.write_all(proj.exports, export.render_all(dataset, proj.prefixes()))
+        print("Rebuilt exports/, which were stale.", file=sys.stderr)
+    print(page)
+    graphical = sys.platform in ("darwin", "win32") or os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    if not args.no_open and graphical:
+        webbrowser.open(page.as_uri())
     return 0
 
 

@@ -47,4 +47,5 @@ def build_dataset(project: Project | None = None, root: Path | None = None) -> b
     dataset = build.build(project.minter(), c.ontology, c.registry, c.sources)
     dataset.inputs = project.input_digest()
     dataset.texts = {s.document.id: s.text.raw for s in c.sources}
+    dataset.settings = project.settings
     return dataset

@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .errors import InvalidConfig, ProjectNotFound
 from .namespaces import DEFAULT_BASE, PREFIXES, Minter
@@ -24,6 +25,7 @@ EXPORT_NAMES = ("cubagraph.ttl", "cubagraph.trig", "cubagraph.jsonld")
 class Project:
     root: Path
     base: str
+    settings: dict[str, Any] = field(default_factory=dict)  # the rest of [tool.cubagraph]
 
     @property
     def ontology(self) -> Path:
@@ -73,7 +75,7 @@ class Project:
         The TriG export records it, so that `query` and `serve` can tell when
         the built graph no longer matches the data.
         """
-        h = hashlib.sha256(self.base.encode())
+        h = hashlib.sha256(self.base.encode() + repr(sorted(self.settings.items())).encode())
         files = [self.ontology, *sorted(p for p in self.data.rglob("*") if p.is_file())]
         for path in files:
             h.update(self.relative(path).encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
@@ -91,24 +93,29 @@ def find(start: Path | None = None, base: str | None = None) -> Project:
     here = (start or Path.cwd()).resolve()
     for candidate in (here, *here.parents):
         if (candidate / "ontology" / "cubagraph.ttl").is_file() and (candidate / "data").is_dir():
-            return Project(candidate, base or _configured_base(candidate))
+            config = _config(candidate)
+            return Project(
+                candidate, base or os.environ.get("CUBAGRAPH_BASE") or config.get("base", DEFAULT_BASE), config
+            )
     raise ProjectNotFound(
         f"{here} is not inside a cubagraph project (no ontology/cubagraph.ttl and data/ "
         "found here or above) — run the command from the project, or pass --root DIR"
     )
 
 
-def _configured_base(root: Path) -> str:
-    env = os.environ.get("CUBAGRAPH_BASE")
-    if env:
-        return env
+def _config(root: Path) -> dict[str, Any]:
+    """``[tool.cubagraph]`` from the project's pyproject.toml, checked."""
     pyproject = root / "pyproject.toml"
-    if pyproject.is_file():
-        try:
-            config = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise InvalidConfig(f"{pyproject}: cannot read it ({exc}) — fix the TOML") from exc
-        base = config.get("tool", {}).get("cubagraph", {}).get("base")
-        if isinstance(base, str):
-            return base
-    return DEFAULT_BASE
+    if not pyproject.is_file():
+        return {}
+    try:
+        config = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {}).get("cubagraph", {})
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InvalidConfig(f"{pyproject}: cannot read it ({exc}) — fix the TOML") from exc
+    known = {"base": str, "viewer_cap": int}
+    for key, value in config.items():
+        if key not in known:
+            raise InvalidConfig(f"{pyproject}: unknown setting [tool.cubagraph] {key} — use one of {', '.join(known)}")
+        if not isinstance(value, known[key]) or isinstance(value, bool):
+            raise InvalidConfig(f"{pyproject}: [tool.cubagraph] {key} must be a {known[key].__name__}")
+    return dict(config)

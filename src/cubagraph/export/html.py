@@ -31,7 +31,9 @@ from ..build import Dataset
 
 NAME = "graph.html"
 NAMES = (NAME,)
-CAP = 2500  # nodes drawn at first; beyond it the view opens on the best-connected part
+# Nodes drawn at first; beyond this the view opens on the best-connected part.
+# Set it with [tool.cubagraph] viewer_cap in pyproject.toml.
+CAP = 2500
 LABEL = 42  # characters of a label drawn on the canvas; the panel shows it whole
 
 STYLE = {
@@ -55,7 +57,7 @@ EDGE_COLOURS = {"link": "#5f6368", "attribution": "#a0a4a8", "registry": "#18803
 
 
 def render(dataset: Dataset, prefixes: dict[str, str]) -> dict[str, bytes]:
-    return {NAME: page(network.of(dataset), dataset.texts)}
+    return {NAME: page(network.of(dataset), dataset.texts, dataset.settings.get("viewer_cap", CAP))}
 
 
 def page(g: nx.MultiDiGraph, texts: dict[str, str], cap: int = CAP) -> bytes:

@@ -221,7 +221,8 @@
     const body = $("panel-body");
     body.replaceChildren();
     if (heading) body.appendChild(el("p", heading, "kind"));
-    body.appendChild(el("p", info.kind === "actor" ? info.class : info.class + " · " + info.kind, "kind"));
+    const sameWord = info.kind === "actor" || info.class.toLowerCase() === info.kind;
+    body.appendChild(el("p", sameWord ? info.class : info.class + " · " + info.kind, "kind"));
     body.appendChild(el("h2", info.label));
     const dl = el("dl");
     const row = (term, value) => {
@@ -291,6 +292,7 @@
     visibleNodes: () => nodes.getIds({ filter: (n) => !n.hidden }),
     visibleEdges: () => edges.getIds({ filter: (e) => !e.hidden }),
     nodeByLabel: (label) => allNodes.find((n) => n.info.label === label),
+    iris: (ids) => ids.map((id) => byId.get(id).info.iri),
     drawn: null,
   };
 })();

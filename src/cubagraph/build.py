@@ -64,6 +64,7 @@ class Dataset:
     inputs: str = ""  # the project's input digest, when built from a project
     texts: dict[str, str] = field(default_factory=dict, repr=False)  # document id -> its stored text
     settings: dict[str, Any] = field(default_factory=dict)  # [tool.cubagraph] settings exporters read
+    warnings: list[Any] = field(default_factory=list, repr=False)  # Problems that did not stop the build
     # Views derived from the quads (the networkx projection), computed once.
     cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -150,7 +151,9 @@ class Builder:
         g = _Graph(self.mint.document_graph(doc.id), self.quads)
         self.source, self.g = source, g
         self.doc_iri = self.mint.document(doc.id)
-        self.iris = {item.id: self.mint.item(doc.id, SEGMENTS[str(loc[0])], item.id) for loc, item in source.items}
+        # Suggested items stay out of the graph until the mapper confirms them.
+        confirmed = [(loc, item) for loc, item in source.items if not item.suggested]
+        self.iris = {item.id: self.mint.item(doc.id, SEGMENTS[str(loc[0])], item.id) for loc, item in confirmed}
         d = self.doc_iri
         g.add(d, TYPE, cg("Document"))
         g.text(d, N(DCTERMS + "title"), doc.title)
@@ -166,7 +169,7 @@ class Builder:
             g.add(d, N(SCHEMA + "url"), typed(doc.url, "anyURI"))
         g.text(d, N(SKOS + "editorialNote"), doc.note)
         self.counts["documents"] += 1
-        for loc, item in source.items:
+        for loc, item in confirmed:
             self._assertion(loc, item)
 
     def ref(self, ref: str) -> str:

@@ -28,8 +28,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InvalidData as exc:
         for line in exc.lines():
             print(line, file=sys.stderr)
-        n = len(exc.problems)
-        print(f"{n} problem{'s' if n != 1 else ''} found; exports/ left unchanged.", file=sys.stderr)
+        n, w = len(exc.problems), len(exc.warnings)
+        also = f" and {w} warning{'s' if w != 1 else ''}" if w else ""
+        print(f"{n} problem{'s' if n != 1 else ''}{also} found; exports/ left unchanged.", file=sys.stderr)
         return 1
     except CubagraphError as exc:
         print(f"cubagraph: {exc}", file=sys.stderr)
@@ -209,6 +210,35 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--retries", type=int, default=4, help="retries of a transient failure, with backoff (default: 4)")
     p.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for each response (default: 60)")
     p.set_defaults(run=_publish)
+
+    p = sub.add_parser(
+        "schema",
+        parents=[common],
+        help="write the JSON Schemas that editors use to check mapping files",
+        description="Generate schema/mapping.schema.json and schema/actors.schema.json from the models and the ontology's vocabularies. Mapping files point at them with a `# yaml-language-server: $schema=` line.",
+    )
+    p.add_argument("--check", action="store_true", help="write nothing; exit 1 if the committed schemas are stale")
+    p.set_defaults(run=_schema)
+
+    p = sub.add_parser(
+        "new",
+        parents=[common],
+        help="add a document: store its text and start its mapping, with suggestions",
+        description=(
+            "Store the text in data/documents/ exactly as given, and write data/mappings/ID.yaml, prefilled with "
+            "suggestions found in the text: known actors, dates, figures and quoted speech, each with its exact "
+            "quote. Suggestions stay out of the graph until you confirm them; `cubagraph check` lists the ones left."
+        ),
+    )
+    p.add_argument("path", type=Path, metavar="PATH.txt", help="the document's text, UTF-8")
+    p.add_argument("--id", help="the document id (default: from the title or the file name)")
+    p.add_argument("--title", help="the title (default: the text's first line)")
+    p.add_argument(
+        "--published", metavar="DATE", help="when it was published: YYYY, YYYY-MM or YYYY-MM-DD (default: unknown)"
+    )
+    p.add_argument("--url", help="where it was published")
+    p.add_argument("--language", default="en", help="the text's language (default: en)")
+    p.set_defaults(run=_new)
     return parser
 
 
@@ -218,6 +248,7 @@ def _build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     proj = project.find(args.root, args.base)
     dataset = corpus.build_dataset(proj)
+    _warn(dataset.warnings)
     prefixes = proj.prefixes()
     rendered = export.render_all(dataset, prefixes)
     if args.check:
@@ -241,8 +272,16 @@ def _check(args: argparse.Namespace) -> int:
 
     proj = project.find(args.root, args.base)
     dataset = corpus.build_dataset(proj)
-    print(f"{_summary(dataset.counts)}\nNo problems found.")
+    _warn(dataset.warnings)
+    print(
+        f"{_summary(dataset.counts)}\nNo problems found{f', {len(dataset.warnings)} warning(s)' if dataset.warnings else ''}."
+    )
     return 0
+
+
+def _warn(warnings: list[object]) -> None:
+    for warning in warnings:
+        print(warning.format(), file=sys.stderr)  # type: ignore[attr-defined]
 
 
 def _query(args: argparse.Namespace) -> int:
@@ -431,6 +470,32 @@ def _publish(args: argparse.Namespace) -> int:
     sys.stdout.write(publish.table(report, proj.prefixes()))
     sys.stdout.write(publish.summary(report, target, args.dry_run))
     return 1 if report.failed else 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from . import export, ontology, project, schema
+
+    proj = project.find(args.root, args.base)
+    rendered = schema.generate(ontology.load(proj.ontology).vocabulary)
+    directory = proj.root / "schema"
+    if args.check:
+        stale = export.stale(directory, rendered)
+        if stale:
+            raise StaleExports([Path(proj.relative(p)) for p in stale])
+        print("schema/ is up to date.")
+        return 0
+    for path, changed in export.write_all(directory, rendered):
+        print(f"  {proj.relative(path)}{'' if changed else '  (unchanged)'}")
+    return 0
+
+
+def _new(args: argparse.Namespace) -> int:
+    from . import newdoc, project
+
+    proj = project.find(args.root, args.base)
+    created = newdoc.create(proj, args.path, args.id, args.title, args.published, args.url, args.language)
+    print(created.summary())
+    return 0
 
 
 _ORDER = ("documents", "actors", "posts", "events", "statements", "figures", "claims", "relations", "roles", "quotes")

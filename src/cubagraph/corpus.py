@@ -23,6 +23,7 @@ class Corpus:
     ontology: ontology.Ontology
     registry: load.RegistryFile
     sources: list[load.Source]
+    warnings: list[Problem]
 
 
 def load_corpus(project: Project) -> Corpus:
@@ -36,9 +37,9 @@ def load_corpus(project: Project) -> Corpus:
             Problem(str(project.data / "mappings"), 1, "no mappings found", "add data/mappings/<document-id>.yaml")
         )
     problems += validate.check(onto.vocabulary, registry, display_path(str(project.registry)), sources)
-    if problems or registry is None:
+    if any(not p.warning for p in problems) or registry is None:
         raise InvalidData(problems)
-    return Corpus(project, onto, registry, sources)
+    return Corpus(project, onto, registry, sources, sorted(set(problems)))
 
 
 def build_dataset(project: Project | None = None, root: Path | None = None) -> build.Dataset:
@@ -48,4 +49,5 @@ def build_dataset(project: Project | None = None, root: Path | None = None) -> b
     dataset.inputs = project.input_digest()
     dataset.texts = {s.document.id: s.text.raw for s in c.sources}
     dataset.settings = project.settings
+    dataset.warnings = c.warnings
     return dataset

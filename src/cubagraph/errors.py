@@ -20,9 +20,13 @@ class Problem:
     line: int
     message: str
     fix: str = ""
+    # A warning is worth a look but does not stop a build: a possible duplicate
+    # actor, a suggestion not yet confirmed.
+    warning: bool = False
 
     def format(self) -> str:
-        text = f"{display_path(self.path)}:{self.line}: {self.message}"
+        kind = "warning: " if self.warning else ""
+        text = f"{display_path(self.path)}:{self.line}: {kind}{self.message}"
         if self.fix:
             text += f" — {self.fix}"
         # One problem, one line: editors and grep rely on it.
@@ -48,11 +52,12 @@ class InvalidData(CubagraphError):
     """The mappings, the registry or the documents have problems."""
 
     def __init__(self, problems: list[Problem]):
-        self.problems = sorted(set(problems))
+        self.problems = sorted({p for p in problems if not p.warning})
+        self.warnings = sorted({p for p in problems if p.warning})
         super().__init__(f"{len(self.problems)} problem(s) found")
 
     def lines(self) -> list[str]:
-        return [p.format() for p in self.problems]
+        return [p.format() for p in sorted([*self.problems, *self.warnings])]
 
 
 class InvalidOntology(CubagraphError):
@@ -73,4 +78,8 @@ class StaleExports(CubagraphError):
     def __init__(self, stale: list[Path]):
         self.stale = stale
         names = ", ".join(str(p) for p in stale)
-        super().__init__(f"stale exports: {names} — run `cubagraph build` and commit exports/")
+        folder = stale[0].parts[0] if stale and stale[0].parts else "exports"
+        if folder == "schema":
+            super().__init__(f"stale schemas: {names} — run `cubagraph schema` and commit schema/")
+        else:
+            super().__init__(f"stale exports: {names} — run `cubagraph build` and commit exports/")

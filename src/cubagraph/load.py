@@ -45,6 +45,7 @@ class Source:
     document: model.Document
     # Every assertion with its location, in the order of model.SECTIONS.
     items: list[tuple[yamlfile.Path, model.Assertion]]
+    suggestions: list[tuple[yamlfile.Path, model.Suggestion]]
     text_path: Path
     text_file: str  # relative to the project root, for the graph
     text: Text
@@ -127,6 +128,7 @@ def read_mapping(project: Project, path: Path, problems: list[Problem]) -> Sourc
         loaded=loaded,
         document=document,
         items=items,
+        suggestions=_items(loaded, data, "suggestions", model.Suggestion, problems, set()),
         text_path=text_path,
         text_file=project.relative(text_path),
         text=Text(decoded),

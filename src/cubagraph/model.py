@@ -110,6 +110,22 @@ class DateSpec(Strict):
     def unknown(self) -> bool:
         return self.value == "unknown"
 
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> Any:
+        # The JSON Schema must admit the shorthands the validator accepts.
+        return _with_shorthands(
+            handler(core_schema),
+            handler,
+            [
+                {
+                    "type": "string",
+                    "pattern": r"^(\d{4}(-\d{2}(-\d{2})?)?|unknown)$",
+                    "description": "YYYY, YYYY-MM, YYYY-MM-DD or unknown",
+                },
+                {"type": "integer", "minimum": 1000, "maximum": 9999, "description": "a year"},
+            ],
+        )
+
     @property
     def precision(self) -> str:
         if self.unknown:
@@ -139,12 +155,35 @@ class Quote(Strict):
     def _shorthand(cls, data: Any) -> Any:
         return {"quote": data} if isinstance(data, str) else data
 
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> Any:
+        return _with_shorthands(
+            handler(core_schema), handler, [{"type": "string", "minLength": 1, "description": "the exact passage"}]
+        )
+
+
+def _with_shorthands(schema: Any, handler: Any, shorthands: list[dict[str, Any]]) -> Any:
+    """Turn a model's JSON Schema into "one of these shorthands, or the mapping"."""
+    target = handler.resolve_ref_schema(schema)
+    mapping = dict(target)
+    target.clear()
+    target["anyOf"] = [*shorthands, mapping]
+    for key in ("title", "description"):
+        if key in mapping:
+            target[key] = mapping[key]
+    return schema
+
 
 Quotes = Annotated[list[Quote], Field(min_length=1)]
 
 
 class Assertion(Strict):
-    """What every asserted item carries: an id, evidence, an asserter, a modality."""
+    """What every asserted item carries: an id, evidence, an asserter, a modality.
+
+    ``suggested: true`` marks an item that `cubagraph new` proposed. It is
+    checked for shape and its quotes are located, but it stays out of the
+    graph until the mapper confirms it by deleting the flag.
+    """
 
     id: Id
     evidence: Quotes
@@ -152,6 +191,7 @@ class Assertion(Strict):
     asserted_by: Ref = "article"
     via: Ref | None = None
     note: Text | None = None
+    suggested: bool = False
 
 
 class Participant(Strict):
@@ -230,10 +270,25 @@ class Document(Strict):
     note: Text | None = None
 
 
+class Suggestion(Strict):
+    """A hint `cubagraph new` found in the text: a known actor, or a date.
+
+    Hints are never part of the graph. Use them, then delete them; `check`
+    reminds you of the ones left.
+    """
+
+    actor: Ref | None = None
+    date: str | None = None
+    quote: Text
+    line: Annotated[int, Field(ge=1)]
+    note: Text | None = None
+
+
 class Mapping(Strict):
     """One document's mapping: ``data/mappings/<id>.yaml``."""
 
     document: Document
+    suggestions: list[Suggestion] = []
     events: list[Event] = []
     statements: list[Statement] = []
     figures: list[Figure] = []
@@ -272,6 +327,8 @@ class Actor(Strict):
     wikidata: Annotated[str, AfterValidator(_qid)] | None = None
     description: Text | None = None
     relations: list[RegistryRelation] = []
+    # Actors whose names look alike but which are, on purpose, not the same.
+    distinct_from: list[Ref] = []
 
 
 class Post(Strict):

@@ -20,6 +20,15 @@ from .yamlfile import Loaded
 from .yamlfile import Path as Loc
 
 ARTICLE = "article"  # `asserted_by: article`: the document itself asserts it
+SINGULAR = {
+    "events": "event",
+    "statements": "statement",
+    "figures": "figure",
+    "claims": "claim",
+    "relations": "relation",
+    "roles": "role",
+}
+LOOKALIKE = 0.9  # name similarity above which two actors may be one
 
 
 class Checker:
@@ -73,9 +82,46 @@ class Checker:
             for j, rel in enumerate(actor.relations):
                 self.key(loaded, (*at, "relations", j, "type"), "relation", rel.type)
                 self.actor(loaded, (*at, "relations", j, "object"), rel.object)
+            for j, other in enumerate(actor.distinct_from):
+                self.actor(loaded, (*at, "distinct_from", j), other)
         for at, post in self.registry.posts:
             self.actor(loaded, (*at, "organization"), post.organization)
             self.key(loaded, (*at, "role"), "post role", post.role)
+        self._lookalikes()
+
+    def _lookalikes(self) -> None:
+        """Warn about actors whose names look alike: perhaps one actor entered twice."""
+        registry = self.registry
+        assert registry is not None
+        loaded = registry.loaded
+        blocks: dict[str, list[tuple[str, str, str]]] = {}
+        for _, actor in registry.actors:
+            for name in {actor.name, *actor.aliases}:
+                key = _fold(name)
+                if len(key) >= 4:
+                    blocks.setdefault(key[:2], []).append((key, name, actor.id))
+        reported: set[tuple[str, str]] = set()
+        for entries in blocks.values():
+            for i, (key_a, name_a, a) in enumerate(entries):
+                for key_b, name_b, b in entries[i + 1 :]:
+                    pair = (min(a, b), max(a, b))
+                    if (
+                        a == b
+                        or pair in reported
+                        or b in self.actors[a].distinct_from
+                        or a in self.actors[b].distinct_from
+                    ):
+                        continue
+                    if key_a == key_b or difflib.SequenceMatcher(None, key_a, key_b).ratio() >= LOOKALIKE:
+                        reported.add(pair)
+                        later = max(a, b, key=lambda x: loaded.line(_loc_of(registry, x)))
+                        earlier = b if later == a else a
+                        self._warn(
+                            loaded,
+                            loaded.line(_loc_of(registry, later)),
+                            f"actor {later!r} may duplicate {earlier!r}: {name_a!r} and {name_b!r} look alike",
+                            f"if they are one actor, merge them; if not, add `distinct_from: [{earlier}]`",
+                        )
 
     # -- the documents -----------------------------------------------------
 
@@ -120,7 +166,39 @@ class Checker:
         self.local = self._items(source)
         self.local_broken = source.broken_ids
         for loc, item in source.items:
-            self._assertion(source, loc, item, self.local)
+            if item.suggested:
+                self._suggested(source, loc, item)
+            else:
+                self._assertion(source, loc, item, self.local)
+        for loc, hint in source.suggestions:
+            # A hint only needs to be somewhere in the text; which occurrence does not matter.
+            if not source.text.find(hint.quote):
+                self._add(
+                    loaded,
+                    loaded.line((*loc, "quote")),
+                    f"suggestion quote not found in {source.text_file}: {_short(hint.quote)}",
+                    "fix or delete the hint",
+                )
+            what = f"actor {hint.actor!r}" if hint.actor else f"date {hint.date!r}" if hint.date else "a passage"
+            self._warn(
+                loaded,
+                loaded.line(loc),
+                f"unused suggestion: {what} ({_short(hint.quote, 40)} on line {hint.line} of the text)",
+                "use it in the mapping, then delete it from `suggestions:`",
+            )
+
+    def _suggested(self, source: Source, loc: Loc, item: Any) -> None:
+        """A proposed item: its quotes must be in the text; the rest waits for the mapper."""
+        for name in ("evidence", "quote"):
+            for i, quote in enumerate(getattr(item, name, [])):
+                self.quote(source, (*loc, name, i), quote)
+        kind = SINGULAR.get(str(loc[0]), "item")
+        self._warn(
+            source.loaded,
+            source.loaded.line((*loc, "id")),
+            f"suggested {kind} {item.id!r} is not confirmed, so it is not in the graph",
+            "check it, then delete `suggested: true`",
+        )
 
     def _items(self, source: Source) -> dict[str, Any]:
         """The document's items by id, after checking ids are unique."""
@@ -249,6 +327,14 @@ class Checker:
         if self.registry is None and ref not in self.local:
             return
         local = self.local.get(ref)
+        if local is not None and local.suggested:
+            self._add(
+                loaded,
+                loaded.line(loc),
+                f"{ref!r} is a suggestion not yet confirmed",
+                f"confirm {ref!r} first: delete its `suggested: true`",
+            )
+            return
         if local is not None:
             if events_only and not isinstance(local, model.Event):
                 self._add(loaded, loaded.line(loc), f"{ref!r} is not an actor or an event", "name an actor or an event")
@@ -323,6 +409,24 @@ class Checker:
 
     def _add(self, loaded: Loaded, line: int, message: str, fix: str) -> None:
         self.problems.append(Problem(loaded.path, line, message, fix))
+
+    def _warn(self, loaded: Loaded, line: int, message: str, fix: str) -> None:
+        self.problems.append(Problem(loaded.path, line, message, fix, warning=True))
+
+
+def _fold(name: str) -> str:
+    """A name for comparison: no accents, no case, no punctuation."""
+    import unicodedata
+
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return " ".join("".join(c if c.isalnum() else " " for c in plain.lower()).split())
+
+
+def _loc_of(registry: RegistryFile, actor_id: str) -> Loc:
+    for loc, actor in registry.actors:
+        if actor.id == actor_id:
+            return (*loc, "id")
+    return ()
 
 
 def _short(text: str, limit: int = 80) -> str:

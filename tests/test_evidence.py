@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from cubagraph.evidence import Text, word_diff
+from cubagraph.evidence import Text, _normalise, _normalise_fast, word_diff
 
 TEXT = (
     "Blinken said: \u201cWe share the Cuban people\u2019s dream of democracy.\u201d\n"
@@ -84,3 +86,13 @@ def test_word_diff_kinds() -> None:
     assert word_diff("a b c", "a c") == "missing 'b'"
     assert word_diff("a c", "a b c") == "extra 'b'"
     assert word_diff("a b.", "a b") == ""  # punctuation at the edges is not a word change
+
+
+@settings(max_examples=2000, deadline=None, derandomize=True)
+@given(st.text(alphabet="ab cd\n\t\u00a0\u2019\u201c\u201d\u2014-.,Íé\u00adﬁ\u0301", max_size=40))
+def test_the_fast_normalisation_agrees_with_the_careful_one(text: str) -> None:
+    norm, starts, ends = _normalise(text)
+    fast, index = _normalise_fast(text)
+    assert fast == norm
+    for i in range(len(norm)):
+        assert (index.start(i), index.end(i)) == (starts[i], ends[i])

@@ -7,6 +7,7 @@ and two builds can be compared triple by triple.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -22,8 +23,15 @@ from .ontology import Ontology, Vocabulary
 from .validate import ARTICLE
 from .yamlfile import Path as Loc
 
-N = ox.NamedNode
 part = Minter.part
+
+
+@functools.lru_cache(maxsize=65536)
+def N(iri: str) -> ox.NamedNode:
+    """A NamedNode, made once per IRI: predicates and classes recur on every item."""
+    return ox.NamedNode(iri)
+
+
 TYPE = N(RDF + "type")
 LABEL = N(RDFS + "label")
 
@@ -69,8 +77,26 @@ class Dataset:
     cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def triples(self) -> list[ox.Triple]:
-        """The union graph: every distinct triple, sorted."""
-        return _sorted_triples({q.triple for q in self.quads})
+        """The union graph: every distinct triple, in the quads' order (graph by graph, sorted within)."""
+        if "triples" not in self.cache:
+            self.cache["triples"] = list(dict.fromkeys(q.triple for q in self.quads))
+        triples: list[ox.Triple] = self.cache["triples"]
+        return triples
+
+    def subjects_span_graphs(self) -> bool:
+        """Whether any node is described in more than one named graph (the builder never does this)."""
+        if "span" not in self.cache:
+            seen: dict[str, str] = {}
+            # Every quad has a named subject and graph: the builder makes no blank nodes.
+            self.cache["span"] = any(
+                seen.setdefault(q.subject.value, q.graph_name.value) != q.graph_name.value  # type: ignore[union-attr]
+                for q in self.quads
+            )
+        return bool(self.cache["span"])
+
+    def triple_count(self) -> int:
+        # Distinct quads are distinct triples unless one node is described in two graphs.
+        return len(self.triples()) if self.subjects_span_graphs() else len(self.quads)
 
     def graphs(self) -> list[str]:
         return sorted({q.graph_name.value for q in self.quads if isinstance(q.graph_name, ox.NamedNode)})
@@ -94,10 +120,18 @@ class _Graph:
     def __init__(self, name: str, sink: list[ox.Quad]):
         self.name = N(name)
         self.sink = sink
+        # Each node is the subject of several triples: make its NamedNode once.
+        self.nodes: dict[str, ox.NamedNode] = {}
+
+    def node(self, iri: str) -> ox.NamedNode:
+        found = self.nodes.get(iri)
+        if found is None:
+            found = self.nodes[iri] = ox.NamedNode(iri)
+        return found
 
     def add(self, s: str, p: ox.NamedNode, o: ox.NamedNode | ox.Literal | str) -> None:
-        obj = N(o) if isinstance(o, str) else o
-        self.sink.append(ox.Quad(N(s), p, obj, self.name))
+        obj = self.node(o) if isinstance(o, str) else o
+        self.sink.append(ox.Quad(self.node(s), p, obj, self.name))
 
     def text(self, s: str, p: ox.NamedNode, value: str | None) -> None:
         if value is not None:
@@ -314,19 +348,12 @@ class Builder:
         g.text(iri, N(SKOS + "editorialNote"), date.note)
 
     def dataset(self) -> Dataset:
-        quads = _sorted_quads(set(self.quads))
+        quads = sort_quads(self.quads)
         counts = Counter(self.counts)
-        counts["triples"] = len({q.triple for q in quads})
+        dataset = Dataset(quads, counts)
+        counts["triples"] = dataset.triple_count()
         counts["quads"] = len(quads)
-        return Dataset(quads, counts)
-
-
-def _key(term: Any) -> tuple[int, str]:
-    if isinstance(term, ox.NamedNode):
-        return (0, term.value)
-    if isinstance(term, ox.Literal):
-        return (1, f"{term.value}\x00{term.datatype.value}\x00{term.language or ''}")
-    return (2, str(term))
+        return dataset
 
 
 _FIRST = {RDF + "type": "0", RDFS + "label": "1"}
@@ -337,12 +364,15 @@ def _pkey(p: ox.NamedNode) -> str:
     return _FIRST.get(p.value, "2" + p.value)
 
 
-def _sorted_quads(quads: set[ox.Quad]) -> list[ox.Quad]:
-    return sorted(quads, key=lambda q: (_key(q.graph_name), _key(q.subject), _pkey(q.predicate), _key(q.object)))
+def sort_quads(quads: list[ox.Quad]) -> list[ox.Quad]:
+    """Distinct quads in the exports' order: by graph, subject, predicate (type and label first), object.
 
-
-def _sorted_triples(triples: set[ox.Triple]) -> list[ox.Triple]:
-    return sorted(triples, key=lambda t: (_key(t.subject), _pkey(t.predicate), _key(t.object)))
+    The object's N-Triples form is the cheapest stable key: pyoxigraph writes it in Rust.
+    """
+    return sorted(
+        dict.fromkeys(quads),
+        key=lambda q: (q.graph_name.value, q.subject.value, _pkey(q.predicate), str(q.object)),  # type: ignore[union-attr]
+    )
 
 
 def build(minter: Minter, ontology: Ontology, registry: RegistryFile, sources: list[Source]) -> Dataset:

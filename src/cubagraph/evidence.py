@@ -13,7 +13,9 @@ decodes, which is what W3C Web Annotation's TextPositionSelector counts.
 
 from __future__ import annotations
 
+import bisect
 import difflib
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -41,24 +43,40 @@ class Span:
 
 
 class Text:
-    """A document's text, normalised once for matching, with a map back."""
+    """A document's text, normalised once (on first use) for matching, with a map back."""
 
     def __init__(self, raw: str):
         self.raw = raw
-        self.norm, self._starts, self._ends = _normalise(raw)
+        self._norm: str | None = None
+        self._index: _Index | None = None
+
+    @property
+    def norm(self) -> str:
+        if self._norm is None:
+            self._norm, self._index = _normalise_fast(self.raw)
+        return self._norm
+
+    def _start(self, i: int) -> int:
+        assert self._index is not None
+        return self._index.start(i)
+
+    def _end(self, i: int) -> int:
+        assert self._index is not None
+        return self._index.end(i)
 
     def find(self, quote: str) -> list[tuple[int, int]]:
         """Every place ``quote`` occurs, as (start, end) offsets in the raw text."""
-        needle = _normalise(quote)[0].strip()
+        needle = normalise(quote)
         if not needle:
             return []
+        norm = self.norm
         found = []
-        at = self.norm.find(needle)
+        at = norm.find(needle)
         while at != -1:
             last = at + len(needle) - 1
-            if _boundary(self.norm, at, last):
-                found.append((self._starts[at], self._ends[last]))
-            at = self.norm.find(needle, at + 1)
+            if _boundary(norm, at, last):
+                found.append((self._start(at), self._end(last)))
+            at = norm.find(needle, at + 1)
         return found
 
     def span(self, start: int, end: int) -> Span:
@@ -78,7 +96,7 @@ class Text:
         Used only to explain a failed match, so it favours a helpful answer
         over speed.
         """
-        needle = _normalise(quote)[0].strip()
+        needle = normalise(quote)
         if not needle or not self.norm:
             return None
         matcher = difflib.SequenceMatcher(None, self.norm, needle, autojunk=False)
@@ -96,7 +114,7 @@ class Text:
             return None
         _, start, end = best
         passage = self.norm[start:end].strip()
-        line = self.raw.count("\n", 0, self._starts[start]) + 1
+        line = self.raw.count("\n", 0, self._start(start)) + 1
         return passage, line, word_diff(passage, needle)
 
     def _word_start(self, start: int) -> int:
@@ -139,6 +157,77 @@ def word_diff(expected: str, given: str) -> str:
 
 
 _PUNCT = "\"'.,;:!?()[]{}-"
+
+
+def normalise(text: str) -> str:
+    """``text`` as matching sees it (see the module docstring)."""
+    return _normalise_fast(text)[0].strip()
+
+
+class _Index:
+    """Maps positions in the normalised text back to the raw text."""
+
+    def __init__(self, starts: list[int] | None, ends: list[int] | None, breaks: list[tuple[int, int, int]] | None):
+        self._starts, self._ends = starts, ends
+        # For the fast path: (normalised position, raw start, raw end) of each collapsed run.
+        self._breaks = breaks or []
+        self._keys = [b[0] for b in self._breaks]
+
+    def start(self, i: int) -> int:
+        if self._starts is not None:
+            return self._starts[i]
+        k = bisect.bisect_right(self._keys, i) - 1
+        if k < 0:
+            return i
+        pos, raw_start, raw_end = self._breaks[k]
+        return raw_start if i == pos else raw_end + (i - pos - 1)
+
+    def end(self, i: int) -> int:
+        if self._ends is not None:
+            return self._ends[i]
+        k = bisect.bisect_right(self._keys, i) - 1
+        if k >= 0 and self._breaks[k][0] == i:
+            return self._breaks[k][2]
+        return self.start(i) + 1
+
+
+_SPACE = re.compile(r"\s+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_SPECIAL = re.compile("[" + re.escape("".join(sorted(_DROP))) + "]")
+_FOLD_TABLE = str.maketrans(_FOLD)
+
+
+def _normalise_fast(raw: str) -> tuple[str, _Index]:
+    """The common case in C speed: text already in NFKC with nothing to drop.
+
+    Folding quotes and dashes keeps lengths, so only collapsed white space
+    moves positions; those runs are recorded and looked up by bisection.
+    Anything else takes the careful path, character by character.
+    """
+    if not raw.isascii() and (
+        not unicodedata.is_normalized("NFKC", raw)
+        or _SPECIAL.search(raw)
+        # A combining mark belongs with its base character, which only the careful path groups.
+        or any(unicodedata.combining(c) for c in set(_NON_ASCII.findall(raw)))
+    ):
+        norm, starts, ends = _normalise(raw)
+        return norm, _Index(starts, ends, None)
+    folded = raw.translate(_FOLD_TABLE)
+    parts: list[str] = []
+    breaks: list[tuple[int, int, int]] = []
+    last = 0
+    length = 0
+    for m in _SPACE.finditer(folded):
+        if m.end() - m.start() == 1 and folded[m.start()] == " ":
+            continue  # a single space stays as it is: nothing moves
+        parts.append(folded[last : m.start()])
+        length += m.start() - last
+        parts.append(" ")
+        breaks.append((length, m.start(), m.end()))
+        length += 1
+        last = m.end()
+    parts.append(folded[last:])
+    return "".join(parts), _Index(None, None, breaks)
 
 
 def _boundary(norm: str, first: int, last: int) -> bool:

@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable
 
 K = 110.0  # the ideal distance between linked nodes, in pixels
-CORE = 2000  # above this many nodes, only the best-connected are laid out by force; the rest are placed
+CORE = 1000  # above this many nodes, only the best-connected are laid out by force; the rest are placed
 
 
 def layout(

@@ -74,7 +74,10 @@ def project(quads: list[ox.Quad]) -> nx.MultiDiGraph:
     for q in quads:
         if not isinstance(q.subject, ox.NamedNode):
             continue  # cubagraph builds no blank nodes; a foreign one has nothing to project
-        node = nodes.setdefault(q.subject.value, _Node(q.subject.value))
+        subject = q.subject.value
+        node = nodes.get(subject)
+        if node is None:
+            node = nodes[subject] = _Node(subject)
         node.props[q.predicate.value].append(q.object)
     labels = {iri: str(n.one(RDFS + "label").value) for iri, n in nodes.items() if n.one(RDFS + "label") is not None}
     documents = _documents(nodes)

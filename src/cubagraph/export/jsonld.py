@@ -1,14 +1,15 @@
 """exports/cubagraph.jsonld: every named graph, as compacted JSON-LD.
 
-Written by hand rather than by a JSON-LD library: the structure is simple
-(no blank nodes, no lists), and writing it ourselves makes the output sorted
-and byte-stable, with prefixes in the context so that people can read it.
+Written by hand rather than by a JSON-LD library: the structure is simple (no
+blank nodes, no lists), and writing it ourselves keeps it in the quads'
+sorted order, byte-stable, with the prefixes in the context so that people
+can read it. Each node is one line, so that a diff shows which nodes changed.
 """
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from itertools import groupby
 from typing import Any
 
 import pyoxigraph as ox
@@ -19,34 +20,35 @@ from ..namespaces import RDF, XSD
 NAME = "cubagraph.jsonld"
 NAMES = (NAME,)
 _TYPE = RDF + "type"
+_STRING = XSD + "string"
 
 
 def render(dataset: Dataset, prefixes: dict[str, str]) -> dict[str, bytes]:
     compact = _Compactor(prefixes)
-    graphs: dict[str, dict[str, dict[str, list[Any]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
-    for q in dataset.quads:
-        assert isinstance(q.graph_name, ox.NamedNode), "every quad is in a named graph"
-        assert isinstance(q.subject, ox.NamedNode), "every subject has an IRI"
-        node = graphs[q.graph_name.value][q.subject.value]
-        if q.predicate.value == _TYPE and isinstance(q.object, ox.NamedNode):
-            node["@type"].append(compact(q.object.value))
-        else:
-            node[compact(q.predicate.value)].append(_value(q.object, compact))
-    doc = {
-        "@context": dict(sorted(prefixes.items())),
-        "@graph": [
-            {"@id": compact(g), "@graph": [_node(s, props, compact) for s, props in sorted(nodes.items())]}
-            for g, nodes in sorted(graphs.items())
-        ],
-    }
-    return {NAME: (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")}
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    out = ['{"@context":' + dumps(dict(sorted(prefixes.items()))) + ',\n"@graph":[']
+    graphs = []
+    # Every quad has a named subject and graph: the builder makes no blank nodes.
+    for graph, quads in groupby(dataset.quads, key=lambda q: q.graph_name.value):  # type: ignore[union-attr]
+        nodes = [
+            dumps(_node(subject, list(group), compact))
+            for subject, group in groupby(quads, key=lambda q: q.subject.value)  # type: ignore[union-attr]
+        ]
+        graphs.append('{"@id":' + dumps(compact(graph)) + ',"@graph":[\n' + ",\n".join(nodes) + "\n]}")
+    out.append(",\n".join(graphs))
+    out.append("]}\n")
+    return {NAME: "\n".join(out).encode("utf-8")}
 
 
-def _node(subject: str, props: dict[str, list[Any]], compact: _Compactor) -> dict[str, Any]:
+def _node(subject: str, quads: list[ox.Quad], compact: _Compactor) -> dict[str, Any]:
     node: dict[str, Any] = {"@id": compact(subject)}
-    for key in sorted(props, key=lambda k: (k != "@type", k)):
-        values = props[key]
-        node[key] = sorted(values, key=lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True))
+    for q in quads:
+        predicate = q.predicate.value
+        obj = q.object
+        if predicate == _TYPE and isinstance(obj, ox.NamedNode):
+            node.setdefault("@type", []).append(compact(obj.value))
+        else:
+            node.setdefault(compact(predicate), []).append(_value(obj, compact))
     return node
 
 
@@ -56,21 +58,30 @@ def _value(term: Any, compact: _Compactor) -> Any:
     if isinstance(term, ox.Literal):
         if term.language:
             return {"@value": term.value, "@language": term.language}
-        if term.datatype.value == XSD + "string":
+        datatype = term.datatype.value
+        if datatype == _STRING:
             return term.value
-        return {"@value": term.value, "@type": compact(term.datatype.value)}
+        return {"@value": term.value, "@type": compact(datatype)}
     raise TypeError(f"blank nodes are never built, found {term!r}")
 
 
 class _Compactor:
-    """``https://schema.org/Event`` → ``schema:Event`` where a prefix fits."""
+    """``https://schema.org/Event`` → ``schema:Event`` where a prefix fits; remembered per IRI."""
 
     def __init__(self, prefixes: dict[str, str]):
         # Longest namespace first, so that `event:` wins over a shorter base.
         self.prefixes = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
+        self.seen: dict[str, str] = {}
 
     def __call__(self, iri: str) -> str:
+        found = self.seen.get(iri)
+        if found is not None:
+            return found
+        result = iri
         for prefix, ns in self.prefixes:
             if iri.startswith(ns) and len(iri) > len(ns) and not iri[len(ns) :].startswith("//"):
-                return f"{prefix}:{iri[len(ns) :]}"
-        return iri
+                result = f"{prefix}:{iri[len(ns) :]}"
+                break
+        if len(self.seen) < 200_000:
+            self.seen[iri] = result
+        return result

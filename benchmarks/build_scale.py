@@ -1,0 +1,176 @@
+"""The build at scale: every phase timed, peak memory, the floor, queries, start-up.
+
+For each size it generates a synthetic corpus (benchmarks/corpus.py), then
+runs a cold build in a fresh process, phase by phase; the floor (the same
+YAML files loaded with PyYAML's C loader, plus a bulk load of the same quads
+into pyoxigraph and a dump of them); a rebuild after one edited document;
+the saved queries' p50 and p95; and `cubagraph --help`.
+
+Usage: .venv/bin/python benchmarks/build_scale.py [--sizes 100 1000 10000] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+
+def one(directory: Path) -> dict[str, object]:
+    """A cold build of ``directory`` in this (fresh) process, phase by phase."""
+    from cubagraph import build, export, ontology, project, validate
+    from cubagraph import load as loading
+    from cubagraph.errors import display_path
+
+    out: dict[str, float] = {}
+    t = time.perf_counter()
+    proj = project.find(directory)
+    onto = ontology.load(proj.ontology)
+    problems: list = []
+    registry = loading.read_registry(proj.registry, problems)
+    sources = [s for p in proj.mappings if (s := loading.read_mapping(proj, p, problems)) is not None]
+    out["load and validate models"] = time.perf_counter() - t
+    t = time.perf_counter()
+    timings: dict[str, float] = {}
+    problems += validate.check(onto.vocabulary, registry, display_path(str(proj.registry)), sources, timings)
+    assert not [p for p in problems if not p.warning], problems[:3]
+    checking = time.perf_counter() - t
+    out["cross-checks"] = checking - timings["grounding"]
+    out["quote grounding"] = timings["grounding"]
+    t = time.perf_counter()
+    dataset = build.build(proj.minter(), onto, registry, sources)
+    dataset.inputs = proj.input_digest()
+    dataset.texts = {s.document.id: s.text.raw for s in sources}
+    dataset.settings = proj.settings
+    out["graph build"] = time.perf_counter() - t
+    rendered: dict[str, bytes] = {}
+    for exporter in export.EXPORTERS:
+        t = time.perf_counter()
+        rendered.update(exporter.render(dataset, proj.prefixes()))
+        out[f"export {'/'.join(exporter.NAMES)}"] = time.perf_counter() - t
+    t = time.perf_counter()
+    export.write_all(proj.exports, rendered)
+    out["write files"] = time.perf_counter() - t
+    return {
+        "phases": out,
+        "quads": len(dataset.quads),
+        "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "bytes": sum(len(b) for b in rendered.values()),
+    }
+
+
+def floor(directory: Path) -> dict[str, float]:
+    import pyoxigraph as ox
+    import yaml
+
+    t = time.perf_counter()
+    for path in sorted((directory / "data" / "mappings").glob("*.yaml")):
+        yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    yaml.load((directory / "data" / "actors.yaml").read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    load = time.perf_counter() - t
+    quads = list(ox.parse(path=str(directory / "exports" / "cubagraph.trig"), format=ox.RdfFormat.TRIG))
+    t = time.perf_counter()
+    store = ox.Store()
+    store.bulk_extend(quads)
+    bulk = time.perf_counter() - t
+    t = time.perf_counter()
+    store.dump(format=ox.RdfFormat.TRIG)
+    dump = time.perf_counter() - t
+    return {"yaml C loader": load, "pyoxigraph bulk load": bulk, "pyoxigraph dump": dump}
+
+
+def queries(directory: Path, runs: int) -> dict[str, tuple[float, float]]:
+    from cubagraph import project, queries, results, sparql
+
+    proj = project.find(directory)
+    store = sparql.load_store(proj.trig)
+    prefixes = proj.prefixes()
+    out = {}
+    for name, saved in queries.library(proj.queries).items():
+        params = {"actor": "actor-0"} if saved.params else {}
+        times = []
+        for _ in range(runs):
+            t = time.perf_counter()
+            prepared = sparql.prepare(saved.text, store, prefixes, params, saved.params, base=proj.base)
+            results.materialise(sparql.run(store, prepared, prefixes))
+            times.append((time.perf_counter() - t) * 1000)
+        times.sort()
+        out[name] = (statistics.median(times), times[min(len(times) - 1, round(0.95 * (len(times) - 1)))])
+    return out
+
+
+def cli_seconds(args: list[str], cwd: Path, runs: int = 1) -> float:
+    exe = str(Path(sys.executable).parent / "cubagraph")
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run([exe, *args], cwd=cwd, check=True, capture_output=True)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
+    parser.add_argument("--runs", type=int, default=10, help="runs per saved query")
+    parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--keep", type=Path, help="generate the corpora here and keep them")
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(one(args.one)))
+        return
+    import corpus
+
+    base = args.keep or Path(tempfile.mkdtemp(prefix="cubagraph-bench-"))
+    print(f"machine: {os.cpu_count()} cores; Python {sys.version.split()[0]}")
+    print(f"--help: {cli_seconds(['--help'], HERE, 5):.3f} s (median of 5)")
+    for n in args.sizes:
+        directory = base / f"corpus-{n}"
+        t = time.perf_counter()
+        corpus.generate(directory, n)
+        print(f"\n== {n:,} documents (generated in {time.perf_counter() - t:.1f} s)")
+        cold = time.perf_counter()
+        result = json.loads(
+            subprocess.run(
+                [sys.executable, __file__, "--one", str(directory)], check=True, capture_output=True, text=True
+            ).stdout
+        )
+        cold = time.perf_counter() - cold
+        phases: dict[str, float] = result["phases"]
+        width = max(len(k) for k in phases)
+        for name, seconds in phases.items():
+            print(f"  {name.ljust(width)}  {seconds:8.2f} s")
+        total = sum(phases.values())
+        print(
+            f"  {'total (in-process)'.ljust(width)}  {total:8.2f} s   ({result['quads']:,} quads, {result['bytes'] / 2**20:,.0f} MiB of exports)"
+        )
+        print(f"  {'cold build, process'.ljust(width)}  {cold:8.2f} s   peak RSS {result['rss_mib']:,.0f} MiB")
+        fl = floor(directory)
+        for name, seconds in fl.items():
+            print(f"  floor: {name.ljust(width - 7)}  {seconds:8.2f} s")
+        print(
+            f"  {'floor total'.ljust(width)}  {sum(fl.values()):8.2f} s   → build / floor = {total / sum(fl.values()):.1f}×"
+        )
+        mapping = directory / "data" / "mappings" / f"doc-{n // 2:05d}.yaml"
+        mapping.write_text(
+            mapping.read_text(encoding="utf-8").replace('summary: "Claim 0', 'summary: "Edited claim 0', 1),
+            encoding="utf-8",
+        )
+        print(f"  {'rebuild after one edit'.ljust(width)}  {cli_seconds(['build'], directory):8.2f} s")
+        print("  saved queries, p50 / p95 ms:")
+        for name, (p50, p95) in queries(directory, args.runs).items():
+            print(f"    {name.ljust(24)} {p50:8.1f} {p95:8.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -21,7 +21,43 @@ ROOT = Path(__file__).resolve().parent.parent
 TYPES = ["protest", "meeting", "court_ruling", "prisoner_release", "policy_change", "report", "sanctions", "crackdown"]
 ACTOR_TYPES = ["person", "organization", "government_body", "country", "group"]
 MODALITIES = ["reported"] * 5 + ["opinion", "speculation", "recommendation"]
-WORDS = ["government", "officials", "activists", "prisoners", "court", "ruling", "release", "policy", "reform", "sanctions", "talks", "statement", "report", "observers", "economy", "trade", "families", "lawyers", "journalists", "authorities", "ministry", "protest", "rights", "freedom", "island", "capital", "province", "detention", "sentence", "appeal", "election", "council", "delegation", "agreement", "aid"]
+WORDS = [
+    "government",
+    "officials",
+    "activists",
+    "prisoners",
+    "court",
+    "ruling",
+    "release",
+    "policy",
+    "reform",
+    "sanctions",
+    "talks",
+    "statement",
+    "report",
+    "observers",
+    "economy",
+    "trade",
+    "families",
+    "lawyers",
+    "journalists",
+    "authorities",
+    "ministry",
+    "protest",
+    "rights",
+    "freedom",
+    "island",
+    "capital",
+    "province",
+    "detention",
+    "sentence",
+    "appeal",
+    "election",
+    "council",
+    "delegation",
+    "agreement",
+    "aid",
+]
 
 
 def generate(directory: Path, documents: int, seed: int = 11, actors_per_100: int = 40) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -14,6 +15,9 @@ from .errors import CubagraphError, InvalidData, StaleExports
 
 if TYPE_CHECKING:  # networkx is slow to import; commands import it when they need it
     import networkx as nx
+
+
+INTERNAL_ERROR = 70  # EX_SOFTWARE
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -38,6 +42,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("cubagraph: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug: say so in one line, and how to get the details
+        if os.environ.get("CUBAGRAPH_DEBUG"):
+            raise
+        print(
+            f"cubagraph: internal error: {type(exc).__name__}: {exc} — this is a bug; please report it with the "
+            "input that caused it (set CUBAGRAPH_DEBUG=1 to see the traceback)",
+            file=sys.stderr,
+        )
+        return INTERNAL_ERROR
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -121,6 +134,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--max-rows", type=int, default=50_000, help="largest result, in rows or triples (default: 50000)")
     p.add_argument("--workers", type=int, default=2, help="query worker processes (default: 2)")
     p.add_argument("--cors", metavar="ORIGIN", help="send Access-Control-Allow-Origin: ORIGIN (default: no CORS)")
+    p.add_argument(
+        "--client-timeout",
+        type=float,
+        default=30.0,
+        help="drop a client that sends nothing for this many seconds (default: 30)",
+    )
     p.set_defaults(run=_serve)
 
     p = sub.add_parser(
@@ -352,6 +371,7 @@ def _serve(args: argparse.Namespace) -> int:
         max_rows=args.max_rows,
         workers=args.workers,
         cors=args.cors,
+        client_timeout=args.client_timeout,
     )
     httpd, endpoint = server.make_server(proj, settings)
 

@@ -16,6 +16,7 @@ import re
 import sys
 import threading
 from dataclasses import dataclass
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from typing import Any
@@ -275,15 +276,37 @@ class Handler(BaseHTTPRequestHandler):
     def _body(self) -> bytes:
         length = self.headers.get("Content-Length")
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked" or length is None:
+            self._drain(self.endpoint.settings.max_body)
             raise HTTPError(411, "length_required", "send a Content-Length header")
         try:
             size = int(length)
         except ValueError as exc:
+            self._drain(self.endpoint.settings.max_body)
             raise HTTPError(400, "bad_request", "Content-Length is not a number") from exc
         if size < 0 or size > self.endpoint.settings.max_body:
-            self.close_connection = True  # the unread body would be taken for the next request
+            self._drain(min(max(size, 0), 16 * self.endpoint.settings.max_body))
             raise HTTPError(413, "body_too_large", f"the body is over {self.endpoint.settings.max_body:,} bytes")
         return self.rfile.read(size)
+
+    def _drain(self, limit: int) -> None:
+        """Read and drop what the client is sending, up to ``limit``, before refusing it.
+
+        Closing a socket with unread data resets the connection, and the client
+        could lose our answer; reading it first lets the client read the error.
+        """
+        self.close_connection = True  # an unread remainder would be taken for the next request
+        previous = self.connection.gettimeout()
+        self.connection.settimeout(0.2)
+        try:
+            while limit > 0:
+                chunk = self.rfile.read1(min(limit, 65536))
+                if not chunk:
+                    break
+                limit -= len(chunk)
+        except (TimeoutError, OSError):
+            pass
+        finally:
+            self.connection.settimeout(previous)
 
     # -- answers -----------------------------------------------------------------------
 
@@ -313,6 +336,20 @@ class Handler(BaseHTTPRequestHandler):
         # graph.html carries its own Content-Security-Policy, which allows its inline scripts by hash.
         self._send(200, f"{ctype}; charset=utf-8" if not ctype.startswith("image/") else ctype, path.read_bytes())
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Errors the base class finds (a garbled request line, huge headers) get our JSON shape too."""
+        if self.request_version == "HTTP/0.9":
+            self.request_version = "HTTP/1.0"  # so that a status line is written at all
+        self.close_connection = True
+        codes = {
+            400: "bad_request",
+            408: "timeout",
+            414: "uri_too_long",
+            431: "headers_too_large",
+            501: "not_implemented",
+        }
+        self._error(HTTPError(code, codes.get(code, "bad_request"), message or HTTPStatus(code).phrase))
+
     def _error(self, exc: HTTPError) -> None:
         body = json.dumps({"error": {"status": exc.status, "code": exc.code, "message": str(exc)}}, ensure_ascii=False)
         self._send(exc.status, "application/json; charset=utf-8", body.encode() + b"\n", exc.headers)
@@ -335,10 +372,11 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def log_message(self, format: str, *args: Any) -> None:
-        # One line a request, on stderr; no query text, which may be long or private.
-        sys.stderr.write(
-            f"{self.address_string()} {self.command} {urlsplit(self.path).path} {args[1] if len(args) > 1 else ''}\n"
-        )
+        # One line a request, on stderr; no query text, which may be long or private. A request
+        # whose first line could not be parsed has no command or path yet.
+        path = urlsplit(getattr(self, "path", "") or "").path
+        status = args[1] if len(args) > 1 else ""
+        sys.stderr.write(f"{self.address_string()} {getattr(self, 'command', None) or '-'} {path} {status}\n")
 
 
 class Server(ThreadingHTTPServer):

@@ -13,7 +13,7 @@ from types import ModuleType
 
 from ..build import Dataset
 from . import gexf, graphml, html, jsonld, tables, trig, turtle
-from .files import write_atomic
+from .files import LOCK, exclusive, remove_leftovers, write_atomic
 
 EXPORTERS: tuple[ModuleType, ...] = (turtle, trig, jsonld, graphml, gexf, tables, html)
 
@@ -33,15 +33,19 @@ def write_all(directory: Path, rendered: dict[str, bytes]) -> list[tuple[Path, b
     """Write each rendered export atomically; return (path, changed) pairs.
 
     Files whose bytes are unchanged are left alone, so their mtimes stay put.
+    Two builds never write at once: they take turns on a lock. Temporary
+    files that a killed build left behind are removed.
     """
     directory.mkdir(parents=True, exist_ok=True)
     results = []
-    for name, data in rendered.items():
-        path = directory / name
-        changed = not (path.is_file() and path.read_bytes() == data)
-        if changed:
-            write_atomic(path, data)
-        results.append((path, changed))
+    with exclusive(directory / LOCK):
+        remove_leftovers(directory)
+        for name, data in rendered.items():
+            path = directory / name
+            changed = not (path.is_file() and path.read_bytes() == data)
+            if changed:
+                write_atomic(path, data)
+            results.append((path, changed))
     return results
 
 

@@ -4,8 +4,43 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+
+LOCK = ".lock"
+
+
+@contextlib.contextmanager
+def exclusive(lock: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``lock`` (created if needed); another holder makes us wait.
+
+    The lock is an flock, which the kernel releases when its holder dies, so a
+    killed build never leaves the next one waiting.
+    """
+    with open(lock, "a+b") as handle:
+        try:
+            import fcntl
+        except ImportError:  # Windows: no flock; builds there must not overlap
+            yield
+            return
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"cubagraph: waiting for another build to finish writing {lock.parent.name}/", file=sys.stderr)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def remove_leftovers(directory: Path) -> None:
+    """Temporary files of a build that was killed; only called while holding the lock."""
+    for leftover in directory.glob(".*.tmp"):
+        with contextlib.suppress(FileNotFoundError):
+            leftover.unlink()
 
 
 def write_atomic(path: Path, data: bytes) -> None:

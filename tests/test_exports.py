@@ -183,3 +183,37 @@ def test_the_dataset_is_available_to_rdflib_users(dataset: Dataset) -> None:
     ds = dataset.to_rdflib()
     assert isinstance(ds, rdflib.Dataset)
     assert len(ds) == dataset.counts["quads"]
+
+
+def test_a_cached_rebuild_writes_what_a_cold_build_writes(
+    run: Callable[..., Result], workdir: Path, tmp_path: Path
+) -> None:
+    first = run("build", cwd=workdir)
+    assert first.code == 0, first.err
+    second = run("build", cwd=workdir)
+    assert "(2 of 2 documents unchanged, from .cubagraph/cache/)" in second.out
+    edit(
+        workdir / "data/mappings/cuba-releases-553-prisoners.yaml",
+        "    label: Cuba releases 553 prisoners\n",
+        "    label: Cuba frees 553 prisoners\n",
+    )
+    third = run("build", cwd=workdir)
+    assert "(1 of 2 documents unchanged" in third.out
+    cached = digest(workdir / "exports")
+    assert run("build", "--no-cache", cwd=workdir).code == 0
+    assert digest(workdir / "exports") == cached
+    assert "Cuba frees 553 prisoners" in (workdir / "exports/cubagraph.ttl").read_text(encoding="utf-8")
+    # A change to the registry touches every document: nothing comes from the cache.
+    edit(workdir / "data/actors.yaml", "    name: Venezuela\n", "    name: Venezuela (Bolivarian Republic)\n")
+    fourth = run("build", cwd=workdir)
+    assert "documents unchanged" not in fourth.out
+    # A changed text is noticed, even when its mapping is not.
+    text = workdir / "data/documents/004_1d5170aace06a04f.txt"
+    text.write_text(
+        text.read_text(encoding="utf-8").replace("has finalized the release", "has completed the release"),
+        encoding="utf-8",
+    )
+    fifth = run("build", cwd=workdir)
+    assert fifth.code == 1 and "quote not found" in fifth.err
+    # Only entries that current documents use are kept.
+    assert len(list((workdir / ".cubagraph/cache").glob("*.nq"))) <= 2

@@ -42,6 +42,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("cubagraph: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`cubagraph query ... | head`): stop quietly, as other tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except Exception as exc:  # a bug: say so in one line, and how to get the details
         if os.environ.get("CUBAGRAPH_DEBUG"):
             raise
@@ -73,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Check the registry, the mappings and every quote, then write exports/cubagraph.ttl, .trig and .jsonld. Nothing is written unless everything is valid.",
     )
     p.add_argument("--check", action="store_true", help="write nothing; exit 1 if the committed exports are stale")
+    p.add_argument("--no-cache", action="store_true", help="rebuild every document, ignoring .cubagraph/cache/")
     p.set_defaults(run=_build)
 
     p = sub.add_parser(
@@ -266,7 +271,7 @@ def _build(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     proj = project.find(args.root, args.base)
-    dataset = corpus.build_dataset(proj)
+    dataset = corpus.build_dataset(proj, use_cache=not args.no_cache)
     _warn(dataset.warnings)
     prefixes = proj.prefixes()
     rendered = export.render_all(dataset, prefixes)
@@ -279,6 +284,10 @@ def _build(args: argparse.Namespace) -> int:
     written = export.write_all(proj.exports, rendered)
     elapsed = time.perf_counter() - started
     print(_summary(dataset.counts))
+    if dataset.counts.get("cached"):
+        print(
+            f"  ({dataset.counts['cached']:,} of {dataset.counts['documents']:,} documents unchanged, from .cubagraph/cache/)"
+        )
     for path, changed in written:
         size = path.stat().st_size
         print(f"  {proj.relative(path)}  {size / 1024:,.1f} KiB{'' if changed else '  (unchanged)'}")

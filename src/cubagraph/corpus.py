@@ -9,10 +9,12 @@ This is the entry point for scripts::
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import build, load, ontology, validate
+from .cache import Cache, Entry, as_entry, parse_quads
 from .errors import InvalidData, Problem, display_path
 from .project import Project, find
 
@@ -42,12 +44,65 @@ def load_corpus(project: Project) -> Corpus:
     return Corpus(project, onto, registry, sources, sorted(set(problems)))
 
 
-def build_dataset(project: Project | None = None, root: Path | None = None) -> build.Dataset:
+def build_dataset(project: Project | None = None, root: Path | None = None, use_cache: bool = True) -> build.Dataset:
+    """Check and build everything. Documents whose inputs have not changed come from the cache."""
     project = project or find(root)
-    c = load_corpus(project)
-    dataset = build.build(project.minter(), c.ontology, c.registry, c.sources)
+    onto = ontology.load(project.ontology)
+    problems: list[Problem] = []
+    registry = load.read_registry(project.registry, problems)
+    store = Cache(project, project.ontology.read_bytes(), project.registry.read_bytes()) if use_cache else None
+    fresh: list[tuple[Path, load.Source]] = []
+    cached: list[Entry] = []
+    for path in project.mappings:
+        entry = store.get(path) if store is not None and registry is not None else None
+        if entry is not None:
+            cached.append(entry)
+        elif (source := load.read_mapping(project, path, problems)) is not None:
+            fresh.append((path, source))
+    if not project.mappings:
+        problems.append(
+            Problem(str(project.data / "mappings"), 1, "no mappings found", "add data/mappings/<document-id>.yaml")
+        )
+    problems += validate.check(
+        onto.vocabulary,
+        registry,
+        display_path(str(project.registry)),
+        [s for _, s in fresh],
+        known_texts={e.text_file: e.doc_id for e in cached},
+    )
+    warnings = [w for e in cached for w in e.warnings]
+    if any(not p.warning for p in problems) or registry is None:
+        raise InvalidData(problems + warnings)
+
+    builder = build.Builder(project.minter(), onto, registry)
+    for path, source in fresh:
+        start, before = len(builder.quads), Counter(builder.counts)
+        builder.document(source)
+        if store is not None:
+            mine = [p for p in problems if p.path == source.path]
+            quads = build.sort_quads(builder.quads[start:])
+            store.put(
+                path,
+                as_entry(
+                    source.document.id,
+                    source.text_file,
+                    source.text.raw.encode("utf-8"),
+                    builder.counts - before,
+                    mine,
+                    quads,
+                ),
+            )
+    for entry in cached:
+        builder.quads.extend(parse_quads(entry.quads))
+        builder.counts.update(entry.counts)
+    if store is not None:
+        store.prune()
+    dataset = builder.dataset()
     dataset.inputs = project.input_digest()
-    dataset.texts = {s.document.id: s.text.raw for s in c.sources}
+    dataset.texts = {s.document.id: s.text.raw for _, s in fresh}
+    for entry in cached:
+        dataset.texts[entry.doc_id] = (project.root / entry.text_file).read_bytes().decode("utf-8")
     dataset.settings = project.settings
-    dataset.warnings = c.warnings
+    dataset.warnings = sorted(set(problems + warnings))
+    dataset.counts["cached"] = len(cached)
     return dataset

@@ -127,9 +127,10 @@ class Checker:
 
     # -- the documents -----------------------------------------------------
 
-    def check_sources(self, sources: list[Source]) -> None:
+    def check_sources(self, sources: list[Source], known_texts: dict[str, str] | None = None) -> None:
+        """Check ``sources``; ``known_texts`` are the texts that cached documents map (text -> id)."""
         doc_ids: dict[str, str] = {}
-        texts: dict[str, str] = {}
+        texts: dict[str, str] = {text: f"the document {doc!r}" for text, doc in (known_texts or {}).items()}
         for source in sources:
             doc = source.document
             loaded = source.loaded
@@ -452,10 +453,11 @@ def check(
     registry_path: str,
     sources: list[Source],
     timings: dict[str, float] | None = None,
+    known_texts: dict[str, str] | None = None,
 ) -> list[Problem]:
     checker = Checker(vocab, registry, registry_path)
     checker.check_registry()
-    checker.check_sources(sources)
+    checker.check_sources(sources, known_texts)
     if timings is not None:
         timings["grounding"] = checker.grounding
     return checker.problems

@@ -161,6 +161,10 @@ def main() -> None:
         print(
             f"  {'floor total'.ljust(width)}  {sum(fl.values()):8.2f} s   → build / floor = {total / sum(fl.values()):.1f}×"
         )
+        print(
+            f"  {'cold build, CLI, filling the cache'.ljust(width)}  {cli_seconds(['build', '--no-cache'], directory):8.2f} s"
+        )
+        print(f"  {'build, CLI, nothing changed'.ljust(width)}  {cli_seconds(['build'], directory):8.2f} s")
         mapping = directory / "data" / "mappings" / f"doc-{n // 2:05d}.yaml"
         mapping.write_text(
             mapping.read_text(encoding="utf-8").replace('summary: "Claim 0', 'summary: "Edited claim 0', 1),

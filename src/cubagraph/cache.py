@@ -114,7 +114,7 @@ class Cache:
         if not self.directory.is_dir():
             return
         for path in self.directory.iterdir():
-            if path.stem not in self.used and path.suffix in (".json", ".nq"):
+            if (path.stem not in self.used and path.suffix in (".json", ".nq")) or path.name.endswith(".tmp"):
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(path)
 
@@ -131,5 +131,3 @@ def as_entry(
     doc_id: str, text_file: str, text: bytes, counts: Counter[str], warnings: list[Problem], quads: list[ox.Quad]
 ) -> Entry:
     return Entry(doc_id, text_file, hashlib.sha256(text).hexdigest(), counts, warnings, serialize_quads(quads))
-
-

@@ -77,7 +77,11 @@ def _parser() -> argparse.ArgumentParser:
         description="Check the registry, the mappings and every quote, then write exports/cubagraph.ttl, .trig and .jsonld. Nothing is written unless everything is valid.",
     )
     p.add_argument("--check", action="store_true", help="write nothing; exit 1 if the committed exports are stale")
-    p.add_argument("--no-cache", action="store_true", help="rebuild every document, ignoring .cubagraph/cache/")
+    p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="rebuild every document rather than take unchanged ones from .cubagraph/cache/",
+    )
     p.set_defaults(run=_build)
 
     p = sub.add_parser(

@@ -50,11 +50,12 @@ def build_dataset(project: Project | None = None, root: Path | None = None, use_
     onto = ontology.load(project.ontology)
     problems: list[Problem] = []
     registry = load.read_registry(project.registry, problems)
-    store = Cache(project, project.ontology.read_bytes(), project.registry.read_bytes()) if use_cache else None
+    # Without use_cache every document is built afresh; the cache is still refilled.
+    store = Cache(project, project.ontology.read_bytes(), project.registry.read_bytes())
     fresh: list[tuple[Path, load.Source]] = []
     cached: list[Entry] = []
     for path in project.mappings:
-        entry = store.get(path) if store is not None and registry is not None else None
+        entry = store.get(path) if use_cache and registry is not None else None
         if entry is not None:
             cached.append(entry)
         elif (source := load.read_mapping(project, path, problems)) is not None:
@@ -95,8 +96,7 @@ def build_dataset(project: Project | None = None, root: Path | None = None, use_
     for entry in cached:
         builder.quads.extend(parse_quads(entry.quads))
         builder.counts.update(entry.counts)
-    if store is not None:
-        store.prune()
+    store.prune()
     dataset = builder.dataset()
     dataset.inputs = project.input_digest()
     dataset.texts = {s.document.id: s.text.raw for _, s in fresh}

@@ -30,6 +30,7 @@ SINGULAR = {
     "roles": "role",
 }
 LOOKALIKE = 0.9  # name similarity above which two actors may be one
+COMMON_WORD = 40  # a word in more names than this ("cuban", "the") does not make names comparable
 
 
 class Checker:
@@ -92,38 +93,47 @@ class Checker:
         self._lookalikes()
 
     def _lookalikes(self) -> None:
-        """Warn about actors whose names look alike: perhaps one actor entered twice."""
+        """Warn about actors whose names look alike: perhaps one actor entered twice.
+
+        Comparing every pair of names is quadratic, so names are only compared
+        when they share an uncommon word: a real duplicate ("Mario Diaz Balart"
+        and "Mario Díaz-Balart") shares at least one.
+        """
         registry = self.registry
         assert registry is not None
         loaded = registry.loaded
-        blocks: dict[str, list[tuple[str, str, str]]] = {}
+        lines = {actor.id: loaded.line((*loc, "id")) for loc, actor in registry.actors}
+        names: list[tuple[str, str, str]] = []
         for _, actor in registry.actors:
-            for name in {actor.name, *actor.aliases}:
+            for name in sorted({actor.name, *actor.aliases}):
                 key = _fold(name)
                 if len(key) >= 4:
-                    blocks.setdefault(key[:2], []).append((key, name, actor.id))
+                    names.append((key, name, actor.id))
+        by_word: dict[str, list[int]] = {}
+        for i, (key, _, _) in enumerate(names):
+            for word in set(key.split()) | {key}:
+                if len(word) >= 3:
+                    by_word.setdefault(word, []).append(i)
+        pairs: set[tuple[int, int]] = set()
+        for members in by_word.values():
+            if len(members) <= COMMON_WORD:
+                pairs.update((a, b) for n, a in enumerate(members) for b in members[n + 1 :])
         reported: set[tuple[str, str]] = set()
-        for entries in blocks.values():
-            for i, (key_a, name_a, a) in enumerate(entries):
-                for key_b, name_b, b in entries[i + 1 :]:
-                    pair = (min(a, b), max(a, b))
-                    if (
-                        a == b
-                        or pair in reported
-                        or b in self.actors[a].distinct_from
-                        or a in self.actors[b].distinct_from
-                    ):
-                        continue
-                    if key_a == key_b or _alike(key_a, key_b):
-                        reported.add(pair)
-                        later = max(a, b, key=lambda x: loaded.line(_loc_of(registry, x)))
-                        earlier = b if later == a else a
-                        self._warn(
-                            loaded,
-                            loaded.line(_loc_of(registry, later)),
-                            f"actor {later!r} may duplicate {earlier!r}: {name_a!r} and {name_b!r} look alike",
-                            f"if they are one actor, merge them; if not, add `distinct_from: [{earlier}]`",
-                        )
+        for i, j in sorted(pairs):
+            (key_a, name_a, a), (key_b, name_b, b) = names[i], names[j]
+            pair = (min(a, b), max(a, b))
+            if a == b or pair in reported or b in self.actors[a].distinct_from or a in self.actors[b].distinct_from:
+                continue
+            if key_a == key_b or _alike(key_a, key_b):
+                reported.add(pair)
+                later = max(a, b, key=lambda x: lines[x])
+                earlier = b if later == a else a
+                self._warn(
+                    loaded,
+                    lines[later],
+                    f"actor {later!r} may duplicate {earlier!r}: {name_a!r} and {name_b!r} look alike",
+                    f"if they are one actor, merge them; if not, add `distinct_from: [{earlier}]`",
+                )
 
     # -- the documents -----------------------------------------------------
 
@@ -433,13 +443,6 @@ def _fold(name: str) -> str:
 
     plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
     return " ".join("".join(c if c.isalnum() else " " for c in plain.lower()).split())
-
-
-def _loc_of(registry: RegistryFile, actor_id: str) -> Loc:
-    for loc, actor in registry.actors:
-        if actor.id == actor_id:
-            return (*loc, "id")
-    return ()
 
 
 def _short(text: str, limit: int = 80) -> str:

@@ -217,3 +217,24 @@ def test_a_stale_build_is_reported(run: Callable[..., Result], workdir: Path) ->
     result = run("query", PERSONS, cwd=workdir)
     assert result.code == 0
     assert "warning: data/ has changed since the last build; run `cubagraph build`" in result.err
+
+
+def test_a_large_graph_is_queried_from_an_on_disk_copy(
+    run: Callable[..., Result], workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cubagraph import sparql
+
+    (workdir / "queries").symlink_to(Path(__file__).resolve().parent.parent / "queries")
+    monkeypatch.setattr(sparql, "SMALL", 0)  # treat the seed graph as large
+    first = run("query", PERSONS, cwd=workdir)
+    stores = list((workdir / ".cubagraph").glob("store-*"))
+    assert len(stores) == 1
+    second = run("query", PERSONS, cwd=workdir)
+    assert first.out == second.out and first.out.splitlines()[-1] == "(5 rows)"
+    assert list((workdir / ".cubagraph").glob("store-*")) == stores
+    # A new build makes a new copy, and the old one goes.
+    assert run("build", cwd=workdir).code == 0
+    (workdir / "exports/cubagraph.trig").write_bytes((workdir / "exports/cubagraph.trig").read_bytes() + b"\n")
+    run("query", PERSONS, cwd=workdir)
+    assert list((workdir / ".cubagraph").glob("store-*")) != stores
+    assert len(list((workdir / ".cubagraph").glob("store-*"))) == 1

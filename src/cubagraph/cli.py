@@ -349,7 +349,7 @@ def _query(args: argparse.Namespace) -> int:
         params[name.lstrip("?$")] = value
     if recorded_inputs(str(proj.trig)) not in (None, proj.input_digest()):
         print("cubagraph: warning: data/ has changed since the last build; run `cubagraph build`", file=sys.stderr)
-    store = sparql.load_store(proj.trig)
+    store = sparql.open_store(proj.trig, proj.root / ".cubagraph")
     prefixes = proj.prefixes()
     prepared = sparql.prepare(text, store, prefixes, params, declared, args.graph, proj.base)
     result = results.materialise(sparql.run(store, prepared, prefixes))

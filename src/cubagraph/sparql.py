@@ -10,6 +10,7 @@ through the engine's substitutions (SEP-0007), never pasted into the text.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -285,3 +286,44 @@ def load_store(trig: Path) -> ox.Store:
     store = ox.Store()
     store.bulk_load(path=str(trig), format=ox.RdfFormat.TRIG)
     return store
+
+
+SMALL = 8 << 20  # bytes of TriG below which loading into memory beats opening a store on disk
+
+
+def open_store(trig: Path, cache: Path) -> ox.Store:
+    """The built graph for queries: in memory when small, else a read-only on-disk copy.
+
+    Loading a large TriG file takes seconds on every query (about 10 s at
+    10,000 documents). The on-disk copy is made once per build, keyed by the
+    file's digest, under ``cache``, and opened read-only after that, which
+    takes milliseconds.
+    """
+    if not trig.is_file():
+        raise CubagraphError(f"{trig} does not exist — run `cubagraph build` first")
+    if trig.stat().st_size < SMALL:
+        return load_store(trig)
+    import hashlib
+    import shutil
+    import tempfile
+
+    h = hashlib.sha256()
+    with trig.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    target = cache / f"store-{h.hexdigest()[:20]}"
+    if not target.is_dir():
+        cache.mkdir(parents=True, exist_ok=True)
+        building = Path(tempfile.mkdtemp(prefix=".store-", dir=cache))
+        try:
+            store = ox.Store(str(building))
+            store.bulk_load(path=str(trig), format=ox.RdfFormat.TRIG)
+            store.flush()
+            del store
+            os.rename(building, target)
+        except OSError:
+            shutil.rmtree(building, ignore_errors=True)  # another process made it first
+        for old in cache.glob("store-*"):
+            if old != target:
+                shutil.rmtree(old, ignore_errors=True)
+    return ox.Store.read_only(str(target))

@@ -5,9 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import socket
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -130,33 +128,6 @@ def test_graph_restricts_to_one_document(run: Callable[..., Result], root: Path)
     assert "Biden administration" in named.out
     wrong = run("query", query, "--graph", "blinken", cwd=root)
     assert wrong.code == 2 and "did you mean 'blinken-political-prisoners'?" in wrong.err
-
-
-@pytest.fixture
-def listener() -> Iterator[tuple[int, list[str]]]:
-    """A TCP listener on 127.0.0.1 that records every connection it gets."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen()
-    sock.settimeout(0.2)
-    seen: list[str] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                conn, addr = sock.accept()
-            except OSError:
-                continue
-            seen.append(str(addr))
-            conn.close()
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield sock.getsockname()[1], seen
-    stop.set()
-    thread.join()
-    sock.close()
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -193,32 +192,6 @@ def test_a_huge_result_is_refused_not_truncated() -> None:
         assert err["code"] == "result_too_large" and "more than 100 rows" in str(err["message"])
     finally:
         stop(served)
-
-
-@pytest.fixture
-def listener() -> Iterator[tuple[int, list[str]]]:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen()
-    sock.settimeout(0.2)
-    seen: list[str] = []
-    done = threading.Event()
-
-    def accept() -> None:
-        while not done.is_set():
-            try:
-                conn, addr = sock.accept()
-            except OSError:
-                continue
-            seen.append(str(addr))
-            conn.close()
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield sock.getsockname()[1], seen
-    done.set()
-    thread.join()
-    sock.close()
 
 
 @pytest.mark.parametrize(

@@ -35,14 +35,7 @@ def N(iri: str) -> ox.NamedNode:
 TYPE = N(RDF + "type")
 LABEL = N(RDFS + "label")
 
-SEGMENTS = {
-    "events": "event",
-    "statements": "statement",
-    "figures": "figure",
-    "claims": "claim",
-    "relations": "relation",
-    "roles": "role",
-}
+SEGMENTS = model.SINGULAR
 
 
 def cg(name: str) -> ox.NamedNode:

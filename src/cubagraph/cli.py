@@ -16,6 +16,8 @@ from .errors import CubagraphError, InvalidData, StaleExports
 if TYPE_CHECKING:  # networkx is slow to import; commands import it when they need it
     import networkx as nx
 
+    from .project import Project
+
 
 INTERNAL_ERROR = 70  # EX_SOFTWARE
 
@@ -311,6 +313,20 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stale(proj: Project) -> bool:
+    """Whether the data has changed since exports/ was built (by the digest the TriG records)."""
+    from .export.rdf import recorded_inputs
+
+    return recorded_inputs(str(proj.trig)) != proj.input_digest()
+
+
+def _warn_if_stale(proj: Project) -> None:
+    from .export.rdf import recorded_inputs
+
+    if recorded_inputs(str(proj.trig)) not in (None, proj.input_digest()):
+        print("cubagraph: warning: data/ has changed since the last build; run `cubagraph build`", file=sys.stderr)
+
+
 def _warn(warnings: list[object]) -> None:
     for warning in warnings:
         print(warning.format(), file=sys.stderr)  # type: ignore[attr-defined]
@@ -318,7 +334,6 @@ def _warn(warnings: list[object]) -> None:
 
 def _query(args: argparse.Namespace) -> int:
     from . import project, queries, results, sparql
-    from .export.rdf import recorded_inputs
 
     proj = project.find(args.root, args.base)
     if args.list:
@@ -347,8 +362,7 @@ def _query(args: argparse.Namespace) -> int:
         if not eq or not name:
             raise sparql.QueryError(f"--param {item!r} is not NAME=VALUE")
         params[name.lstrip("?$")] = value
-    if recorded_inputs(str(proj.trig)) not in (None, proj.input_digest()):
-        print("cubagraph: warning: data/ has changed since the last build; run `cubagraph build`", file=sys.stderr)
+    _warn_if_stale(proj)
     store = sparql.open_store(proj.trig, proj.root / ".cubagraph")
     prefixes = proj.prefixes()
     prepared = sparql.prepare(text, store, prefixes, params, declared, args.graph, proj.base)
@@ -368,13 +382,11 @@ def _serve(args: argparse.Namespace) -> int:
     import signal
 
     from . import project, server
-    from .export.rdf import recorded_inputs
 
     proj = project.find(args.root, args.base)
     if not proj.trig.is_file():
         raise CubagraphError(f"{proj.relative(proj.trig)} does not exist — run `cubagraph build` first")
-    if recorded_inputs(str(proj.trig)) not in (None, proj.input_digest()):
-        print("cubagraph: warning: data/ has changed since the last build; run `cubagraph build`", file=sys.stderr)
+    _warn_if_stale(proj)
     if args.timeout <= 0 or args.max_rows <= 0 or args.workers <= 0:
         raise CubagraphError("--timeout, --max-rows and --workers must be positive")
     settings = server.Settings(
@@ -409,11 +421,9 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _graph(args: argparse.Namespace) -> nx.MultiDiGraph:
     from . import network, project
-    from .export.rdf import recorded_inputs
 
     proj = project.find(args.root, args.base)
-    if recorded_inputs(str(proj.trig)) not in (None, proj.input_digest()):
-        print("cubagraph: warning: data/ has changed since the last build; run `cubagraph build`", file=sys.stderr)
+    _warn_if_stale(proj)
     return network.load(proj.trig)
 
 
@@ -465,11 +475,10 @@ def _view(args: argparse.Namespace) -> int:
     import webbrowser
 
     from . import corpus, export, project
-    from .export.rdf import recorded_inputs
 
     proj = project.find(args.root, args.base)
     page = proj.exports / "graph.html"
-    if not page.is_file() or recorded_inputs(str(proj.trig)) != proj.input_digest():
+    if not page.is_file() or _stale(proj):
         dataset = corpus.build_dataset(proj)
         export.write_all(proj.exports, export.render_all(dataset, proj.prefixes()))
         print("Rebuilt exports/, which were stale.", file=sys.stderr)
@@ -484,13 +493,12 @@ def _publish(args: argparse.Namespace) -> int:
     import pyoxigraph as ox
 
     from . import project, publish
-    from .export.rdf import recorded_inputs
     from .storeclient import Client, StoreError, find_auth
 
     proj = project.find(args.root, args.base)
     if not proj.trig.is_file():
         raise CubagraphError(f"{proj.relative(proj.trig)} does not exist — run `cubagraph build` first")
-    if recorded_inputs(str(proj.trig)) != proj.input_digest():
+    if _stale(proj):
         # A shared store must get what the data says now, and only a checked build.
         raise CubagraphError("data/ has changed since the last build — run `cubagraph build`, then publish")
     target = publish.Target.of(args.store, args.query_endpoint, args.graph_param)

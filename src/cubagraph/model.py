@@ -297,7 +297,16 @@ class Mapping(Strict):
     roles: list[RoleHolding] = []
 
 
-# The sections of a mapping that hold assertions, in order, with their models.
+# The sections of a mapping that hold assertions, in order, with their models,
+# and the singular of each, which also names its IRI namespace (event/, figure/...).
+SINGULAR = {
+    "events": "event",
+    "statements": "statement",
+    "figures": "figure",
+    "claims": "claim",
+    "relations": "relation",
+    "roles": "role",
+}
 SECTIONS: dict[str, type[Assertion]] = {
     "events": Event,
     "statements": Statement,

@@ -21,14 +21,7 @@ from .yamlfile import Loaded
 from .yamlfile import Path as Loc
 
 ARTICLE = "article"  # `asserted_by: article`: the document itself asserts it
-SINGULAR = {
-    "events": "event",
-    "statements": "statement",
-    "figures": "figure",
-    "claims": "claim",
-    "relations": "relation",
-    "roles": "role",
-}
+SINGULAR = model.SINGULAR
 LOOKALIKE = 0.9  # name similarity above which two actors may be one
 COMMON_WORD = 40  # a word in more names than this ("cuban", "the") does not make names comparable
 

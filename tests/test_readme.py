@@ -33,7 +33,7 @@ def test_ci_runs_the_readmes_test_command(root: Path) -> None:
 
 def test_readme_sample_output_matches_the_build(root: Path) -> None:
     from cubagraph import corpus, project
-    from cubagraph.cli import _summary
+    from cubagraph.commands import _summary
 
     counts = corpus.build_dataset(project.find(root)).counts
     readme = (root / "README.md").read_text(encoding="utf-8")

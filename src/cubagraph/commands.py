@@ -1,0 +1,296 @@
+"""What each command does: read the arguments, call the library, print the result.
+
+The argument parsers live in :mod:`cubagraph.cli`; the work lives in the
+library modules. Imports are made inside each command, so that `cubagraph
+--help` and the light commands start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import CubagraphError, StaleExports
+
+if TYPE_CHECKING:  # networkx is slow to import; commands import it when they need it
+    import networkx as nx
+
+    from .project import Project
+
+
+def build(args: argparse.Namespace) -> int:
+    from . import corpus, export, project
+
+    started = time.perf_counter()
+    proj = project.find(args.root, args.base)
+    dataset = corpus.build_dataset(proj, use_cache=not args.no_cache)
+    _warn(dataset.warnings)
+    prefixes = proj.prefixes()
+    rendered = export.render_all(dataset, prefixes)
+    if args.check:
+        stale = export.stale(proj.exports, rendered)
+        if stale:
+            raise StaleExports([Path(proj.relative(p)) for p in stale])
+        print(f"{_summary(dataset.counts)}\nexports/ is up to date.")
+        return 0
+    written = export.write_all(proj.exports, rendered)
+    elapsed = time.perf_counter() - started
+    print(_summary(dataset.counts))
+    if dataset.counts.get("cached"):
+        print(
+            f"  ({dataset.counts['cached']:,} of {dataset.counts['documents']:,} documents unchanged, from .cubagraph/cache/)"
+        )
+    for path, changed in written:
+        size = path.stat().st_size
+        print(f"  {proj.relative(path)}  {size / 1024:,.1f} KiB{'' if changed else '  (unchanged)'}")
+    print(f"Built in {elapsed:.2f} s.")
+    return 0
+
+
+def check(args: argparse.Namespace) -> int:
+    from . import corpus, project
+
+    proj = project.find(args.root, args.base)
+    dataset = corpus.build_dataset(proj)
+    _warn(dataset.warnings)
+    print(
+        f"{_summary(dataset.counts)}\nNo problems found{f', {len(dataset.warnings)} warning(s)' if dataset.warnings else ''}."
+    )
+    return 0
+
+
+def _stale(proj: Project) -> bool:
+    """Whether the data has changed since exports/ was built (by the digest the TriG records)."""
+    from .export.rdf import recorded_inputs
+
+    return recorded_inputs(str(proj.trig)) != proj.input_digest()
+
+
+def _warn_if_stale(proj: Project) -> None:
+    from .export.rdf import recorded_inputs
+
+    if recorded_inputs(str(proj.trig)) not in (None, proj.input_digest()):
+        print("cubagraph: warning: data/ has changed since the last build; run `cubagraph build`", file=sys.stderr)
+
+
+def _warn(warnings: list[object]) -> None:
+    for warning in warnings:
+        print(warning.format(), file=sys.stderr)  # type: ignore[attr-defined]
+
+
+def query(args: argparse.Namespace) -> int:
+    from . import project, queries, results, sparql
+
+    proj = project.find(args.root, args.base)
+    if args.list:
+        library = queries.library(proj.queries)
+        width = max((len(n) for n in library), default=0)
+        for name, saved in library.items():
+            takes = "".join(f" --param {p.name}=…" for p in saved.params)
+            print(f"{name.ljust(width)}  {saved.question}{takes}")
+        return 0
+    declared: tuple[queries.Param, ...] = ()
+    if args.name:
+        saved = queries.get(proj.queries, args.name)
+        text, declared = saved.text, saved.params
+    elif args.file:
+        try:
+            text = args.file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise sparql.QueryError(f"{args.file}: cannot read the query ({exc})") from exc
+    elif args.text:
+        text = args.text
+    else:
+        raise sparql.QueryError("give a query, -f FILE, --name NAME, or --list")
+    params: dict[str, str] = {}
+    for item in args.param:
+        name, eq, value = item.partition("=")
+        if not eq or not name:
+            raise sparql.QueryError(f"--param {item!r} is not NAME=VALUE")
+        params[name.lstrip("?$")] = value
+    _warn_if_stale(proj)
+    store = sparql.open_store(proj.trig, proj.root / ".cubagraph")
+    prefixes = proj.prefixes()
+    prepared = sparql.prepare(text, store, prefixes, params, declared, args.graph, proj.base)
+    result = results.materialise(sparql.run(store, prepared, prefixes))
+    fmt = args.format or results.default_format(result)
+    if fmt not in results.formats_for(result):
+        kind = "CONSTRUCT and DESCRIBE" if result.form == "graph" else "SELECT and ASK"
+        raise sparql.QueryError(
+            f"--format {fmt} does not fit {kind}; use one of {', '.join(results.formats_for(result))}"
+        )
+    sys.stdout.buffer.write(results.render(result, fmt, prefixes))
+    sys.stdout.flush()
+    return 0
+
+
+def serve(args: argparse.Namespace) -> int:
+    import signal
+
+    from . import project, server
+
+    proj = project.find(args.root, args.base)
+    if not proj.trig.is_file():
+        raise CubagraphError(f"{proj.relative(proj.trig)} does not exist — run `cubagraph build` first")
+    _warn_if_stale(proj)
+    if args.timeout <= 0 or args.max_rows <= 0 or args.workers <= 0:
+        raise CubagraphError("--timeout, --max-rows and --workers must be positive")
+    settings = server.Settings(
+        host=args.host,
+        port=args.port,
+        timeout=args.timeout,
+        max_rows=args.max_rows,
+        workers=args.workers,
+        cors=args.cors,
+        client_timeout=args.client_timeout,
+    )
+    httpd, endpoint = server.make_server(proj, settings)
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    host, port = str(httpd.server_address[0]), int(httpd.server_address[1])
+    try:
+        # Inside the try: a stop signal at any point from here on still cleans up.
+        signal.signal(signal.SIGTERM, stop)
+        if args.host not in ("127.0.0.1", "::1", "localhost"):
+            print(f"cubagraph: warning: listening on {host}, reachable from other machines", file=sys.stderr)
+        print(f"Serving http://{host}:{port}/ (SPARQL at /sparql), read-only. Ctrl-C to stop.", flush=True)
+        httpd.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        httpd.server_close()
+        endpoint.close()
+    return 0
+
+
+def _graph(args: argparse.Namespace) -> nx.MultiDiGraph:
+    from . import network, project
+
+    proj = project.find(args.root, args.base)
+    _warn_if_stale(proj)
+    return network.load(proj.trig)
+
+
+def path(args: argparse.Namespace) -> int:
+    from . import analysis, network, present
+
+    g = _graph(args)
+    a, b = network.resolve(g, args.source), network.resolve(g, args.target)
+    found = analysis.paths(g, a, b, max(1, args.max))
+    if not found:
+        print(f"{g.nodes[a]['label']} and {g.nodes[b]['label']} are not connected.")
+        return 1
+    sys.stdout.write(present.paths(g, found))
+    return 0
+
+
+def neighbors(args: argparse.Namespace) -> int:
+    from . import analysis, network, present
+
+    g = _graph(args)
+    centre = network.resolve(g, args.actor)
+    sys.stdout.write(present.neighbours(g, analysis.neighbours(g, centre, max(1, args.depth))))
+    return 0
+
+
+def stats(args: argparse.Namespace) -> int:
+    from . import analysis, present
+
+    g = _graph(args)
+    sys.stdout.write(present.stats(analysis.stats(g, args.top), args.format == "json"))
+    return 0
+
+
+def timeline(args: argparse.Namespace) -> int:
+    from . import analysis, dates, network, present
+
+    g = _graph(args)
+    actor = network.resolve(g, args.actor) if args.actor else None
+    try:
+        entries, hidden = analysis.timeline(g, actor, args.start, args.end)
+    except dates.DateError as exc:
+        raise CubagraphError(f"{exc} — for --from and --to") from exc
+    sys.stdout.write(present.timeline(entries, hidden))
+    return 0
+
+
+def view(args: argparse.Namespace) -> int:
+    import os
+    import webbrowser
+
+    from . import corpus, export, project
+
+    proj = project.find(args.root, args.base)
+    page = proj.exports / "graph.html"
+    if not page.is_file() or _stale(proj):
+        dataset = corpus.build_dataset(proj)
+        export.write_all(proj.exports, export.render_all(dataset, proj.prefixes()))
+        print("Rebuilt exports/, which were stale.", file=sys.stderr)
+    print(page)
+    graphical = sys.platform in ("darwin", "win32") or os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    if not args.no_open and graphical:
+        webbrowser.open(page.as_uri())
+    return 0
+
+
+def publish(args: argparse.Namespace) -> int:
+    import pyoxigraph as ox
+
+    from . import project, publish
+    from .storeclient import Client, StoreError, find_auth
+
+    proj = project.find(args.root, args.base)
+    if not proj.trig.is_file():
+        raise CubagraphError(f"{proj.relative(proj.trig)} does not exist — run `cubagraph build` first")
+    if _stale(proj):
+        # A shared store must get what the data says now, and only a checked build.
+        raise CubagraphError("data/ has changed since the last build — run `cubagraph build`, then publish")
+    target = publish.Target.of(args.store, args.query_endpoint, args.graph_param)
+    client = Client(find_auth(args.auth, args.store), retries=max(0, args.retries), timeout=args.timeout)
+    quads = list(ox.parse(path=str(proj.trig), format=ox.RdfFormat.TRIG))
+    try:
+        report = publish.publish(proj, quads, target, client, args.prune, args.dry_run, sys.stdout)
+    except StoreError as exc:
+        raise CubagraphError(f"{exc}; nothing was changed in the store") from None
+    sys.stdout.write(publish.table(report, proj.prefixes()))
+    sys.stdout.write(publish.summary(report, target, args.dry_run))
+    return 1 if report.failed else 0
+
+
+def schema(args: argparse.Namespace) -> int:
+    from . import export, ontology, project, schema
+
+    proj = project.find(args.root, args.base)
+    rendered = schema.generate(ontology.load(proj.ontology).vocabulary)
+    directory = proj.root / "schema"
+    if args.check:
+        stale = export.stale(directory, rendered)
+        if stale:
+            raise StaleExports([Path(proj.relative(p)) for p in stale])
+        print("schema/ is up to date.")
+        return 0
+    for path, changed in export.write_all(directory, rendered):
+        print(f"  {proj.relative(path)}{'' if changed else '  (unchanged)'}")
+    return 0
+
+
+def new(args: argparse.Namespace) -> int:
+    from . import newdoc, project
+
+    proj = project.find(args.root, args.base)
+    created = newdoc.create(proj, args.path, args.id, args.title, args.published, args.url, args.language)
+    print(created.summary())
+    return 0
+
+
+_ORDER = ("documents", "actors", "posts", "events", "statements", "figures", "claims", "relations", "roles", "quotes")
+
+
+def _summary(counts: dict[str, int]) -> str:
+    parts = [f"{counts.get(k, 0):,} {k if counts.get(k, 0) != 1 else k[:-1]}" for k in _ORDER]
+    return f"{', '.join(parts)}; {counts.get('triples', 0):,} triples."

@@ -47,7 +47,7 @@ def main() -> None:
             target = publish.Target.of(f"http://127.0.0.1:{port}/store", None)
             client = Client(Auth())
             quads = list(ox.parse(path=str(proj.trig), format=ox.RdfFormat.TRIG))
-            report = publish.publish(proj, quads, target, client, prune=False, dry_run=False, out=sys.stdout)
+            report = publish.publish(proj, quads, target, client, prune=False, dry_run=False)
             assert not report.failed
             t2 = time.perf_counter()
             graphs = sorted({q.graph_name.value for q in quads})

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -487,4 +486,3 @@ def test_query_endpoint_is_found_for_known_stores() -> None:
 
 def test_oxigraph_binary_is_used_directly() -> None:
     assert os.access(OXIGRAPH, os.X_OK)
-    assert shutil.which("sh")  # the fixture never goes through a shell

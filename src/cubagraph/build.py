@@ -35,8 +35,6 @@ def N(iri: str) -> ox.NamedNode:
 TYPE = N(RDF + "type")
 LABEL = N(RDFS + "label")
 
-SEGMENTS = model.SINGULAR
-
 
 def cg(name: str) -> ox.NamedNode:
     return N(CG + name)
@@ -180,7 +178,7 @@ class Builder:
         self.doc_iri = self.mint.document(doc.id)
         # Suggested items stay out of the graph until the mapper confirms them.
         confirmed = [(loc, item) for loc, item in source.items if not item.suggested]
-        self.iris = {item.id: self.mint.item(doc.id, SEGMENTS[str(loc[0])], item.id) for loc, item in confirmed}
+        self.iris = {item.id: self.mint.item(doc.id, model.SINGULAR[str(loc[0])], item.id) for loc, item in confirmed}
         d = self.doc_iri
         g.add(d, TYPE, cg("Document"))
         g.text(d, N(DCTERMS + "title"), doc.title)

@@ -50,6 +50,7 @@ class Entry:
     counts: Counter[str]
     warnings: list[Problem]
     quads: bytes  # N-Quads of the document's graph
+    text: str = ""  # the document's text, as read to check its digest
 
 
 class Cache:
@@ -72,8 +73,7 @@ class Cache:
     def key(self, mapping: bytes) -> str:
         return hashlib.sha256(self.context.encode() + hashlib.sha256(mapping).digest()).hexdigest()
 
-    def get(self, mapping_path: Path) -> Entry | None:
-        key = self.key(mapping_path.read_bytes())
+    def get(self, key: str) -> Entry | None:
         meta, data = self.directory / f"{key}.json", self.directory / f"{key}.nq"
         try:
             info = json.loads(meta.read_text(encoding="utf-8"))
@@ -92,10 +92,10 @@ class Cache:
             Counter(info["counts"]),
             [Problem(*w) for w in info["warnings"]],
             quads,
+            text.decode("utf-8"),
         )
 
-    def put(self, mapping_path: Path, entry: Entry) -> None:
-        key = self.key(mapping_path.read_bytes())
+    def put(self, key: str, entry: Entry) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         write_atomic(self.directory / f"{key}.nq", entry.quads)
         info = {

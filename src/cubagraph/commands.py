@@ -254,7 +254,7 @@ def publish(args: argparse.Namespace) -> int:
     client = Client(find_auth(args.auth, args.store), retries=max(0, args.retries), timeout=args.timeout)
     quads = list(ox.parse(path=str(proj.trig), format=ox.RdfFormat.TRIG))
     try:
-        report = publish.publish(proj, quads, target, client, args.prune, args.dry_run, sys.stdout)
+        report = publish.publish(proj, quads, target, client, args.prune, args.dry_run)
     except StoreError as exc:
         raise CubagraphError(f"{exc}; nothing was changed in the store") from None
     sys.stdout.write(publish.table(report, proj.prefixes()))

@@ -52,14 +52,15 @@ def build_dataset(project: Project | None = None, root: Path | None = None, use_
     registry = load.read_registry(project.registry, problems)
     # Without use_cache every document is built afresh; the cache is still refilled.
     store = Cache(project, project.ontology.read_bytes(), project.registry.read_bytes())
-    fresh: list[tuple[Path, load.Source]] = []
+    fresh: list[tuple[str, load.Source]] = []
     cached: list[Entry] = []
     for path in project.mappings:
-        entry = store.get(path) if use_cache and registry is not None else None
+        key = store.key(path.read_bytes())
+        entry = store.get(key) if use_cache and registry is not None else None
         if entry is not None:
             cached.append(entry)
         elif (source := load.read_mapping(project, path, problems)) is not None:
-            fresh.append((path, source))
+            fresh.append((key, source))
     if not project.mappings:
         problems.append(
             Problem(str(project.data / "mappings"), 1, "no mappings found", "add data/mappings/<document-id>.yaml")
@@ -76,14 +77,14 @@ def build_dataset(project: Project | None = None, root: Path | None = None, use_
         raise InvalidData(problems + warnings)
 
     builder = build.Builder(project.minter(), onto, registry)
-    for path, source in fresh:
+    for key, source in fresh:
         start, before = len(builder.quads), Counter(builder.counts)
         builder.document(source)
         if store is not None:
             mine = [p for p in problems if p.path == source.path]
             quads = build.sort_quads(builder.quads[start:])
             store.put(
-                path,
+                key,
                 as_entry(
                     source.document.id,
                     source.text_file,
@@ -101,7 +102,7 @@ def build_dataset(project: Project | None = None, root: Path | None = None, use_
     dataset.inputs = project.input_digest()
     dataset.texts = {s.document.id: s.text.raw for _, s in fresh}
     for entry in cached:
-        dataset.texts[entry.doc_id] = (project.root / entry.text_file).read_bytes().decode("utf-8")
+        dataset.texts[entry.doc_id] = entry.text
     dataset.settings = project.settings
     dataset.warnings = sorted(set(problems + warnings))
     dataset.counts["cached"] = len(cached)

@@ -14,7 +14,7 @@ import hashlib
 import urllib.parse
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -110,7 +110,7 @@ def remote_state(client: Client, target: Target, record: str) -> tuple[dict[str,
 
 
 def publish(
-    project: Project, quads: list[ox.Quad], target: Target, client: Client, prune: bool, dry_run: bool, out: TextIO
+    project: Project, quads: list[ox.Quad], target: Target, client: Client, prune: bool, dry_run: bool
 ) -> Report:
     record = f"{project.base}publication"
     graphs = local_graphs(quads)

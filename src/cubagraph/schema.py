@@ -19,7 +19,6 @@ from . import model
 from .ontology import Vocabulary
 
 FILES: dict[str, type[BaseModel]] = {"mapping.schema.json": model.Mapping, "actors.schema.json": model.Registry}
-MODELINE = "# yaml-language-server: $schema={path}"
 
 # Which fields take which vocabulary's keys.
 KEYS = {

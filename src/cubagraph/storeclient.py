@@ -109,7 +109,6 @@ class Client:
         if auth.kind == "digest":
             handlers.append(urllib.request.HTTPDigestAuthHandler(self.passwords))
         self.opener = urllib.request.build_opener(*handlers)
-        self.attempts = 0
 
     def request(self, method: str, url: str, body: bytes | None = None, headers: dict[str, str] | None = None) -> bytes:
         """Send a request, retrying transient failures with backoff; return the whole body."""
@@ -127,7 +126,6 @@ class Client:
         raise AssertionError("unreachable")
 
     def _once(self, method: str, url: str, body: bytes | None, headers: dict[str, str]) -> bytes:
-        self.attempts += 1
         headers = dict(headers)
         if self.auth.kind == "digest":
             parts = urllib.parse.urlsplit(url)

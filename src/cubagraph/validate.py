@@ -21,7 +21,6 @@ from .yamlfile import Loaded
 from .yamlfile import Path as Loc
 
 ARTICLE = "article"  # `asserted_by: article`: the document itself asserts it
-SINGULAR = model.SINGULAR
 LOOKALIKE = 0.9  # name similarity above which two actors may be one
 COMMON_WORD = 40  # a word in more names than this ("cuban", "the") does not make names comparable
 
@@ -198,7 +197,7 @@ class Checker:
         for name in ("evidence", "quote"):
             for i, quote in enumerate(getattr(item, name, [])):
                 self.quote(source, (*loc, name, i), quote)
-        kind = SINGULAR.get(str(loc[0]), "item")
+        kind = model.SINGULAR.get(str(loc[0]), "item")
         self._warn(
             source.loaded,
             source.loaded.line((*loc, "id")),

@@ -105,7 +105,6 @@ class Pool:
         self.size = size
         self.idle: queue.Queue[_Worker] = queue.Queue()
         self.closed = False
-        self.restarted = 0
         for _ in range(size):
             self.idle.put(_Worker(str(self.directory), prefixes))
 
@@ -134,7 +133,6 @@ class Pool:
         def start() -> None:
             if not self.closed:
                 self.idle.put(_Worker(str(self.directory), self.prefixes))
-                self.restarted += 1
 
         threading.Thread(target=start, daemon=True).start()
 

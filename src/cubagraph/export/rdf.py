@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -21,15 +22,27 @@ def serialize(
 ) -> bytes:
     data = ox.serialize(items, format=fmt, prefixes=prefixes)
     assert data is not None  # serialize returns bytes when given no output
-    body = data.decode("utf-8")
+    return with_header(data.decode("utf-8"), prefixes, inputs)
+
+
+def with_header(body: str, prefixes: dict[str, str], inputs: str = "") -> bytes:
+    """``body`` with our header: pyoxigraph's @prefix lines, in its own order, give way to sorted ones."""
     # pyoxigraph writes the @prefix lines in an order of its own; we write
     # them sorted, so that the header is stable across versions.
     lines = body.split("\n")
     while lines and lines[0].startswith("@prefix "):
         lines.pop(0)
-    header = "".join(f"@prefix {p}: <{iri}> .\n" for p, iri in sorted(prefixes.items()))
-    stamp = f"{INPUTS}{inputs}\n" if inputs else ""
-    return (HEADER + stamp + header + "\n" + "\n".join(lines)).encode("utf-8")
+    return header(prefixes, inputs) + "\n".join(lines).encode("utf-8")
+
+
+def trig_body(dataset: Any, prefixes: dict[str, str]) -> str:
+    """pyoxigraph's TriG of the dataset, made once: the TriG and Turtle exports both start from it."""
+    key = ("trig", tuple(sorted(prefixes.items())))
+    if key not in dataset.cache:
+        data = ox.serialize(dataset.quads, format=ox.RdfFormat.TRIG, prefixes=prefixes) or b""
+        dataset.cache[key] = data.decode("utf-8")
+    body: str = dataset.cache[key]
+    return body
 
 
 def recorded_inputs(path: str) -> str | None:

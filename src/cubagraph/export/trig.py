@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import pyoxigraph as ox
-
 from ..build import Dataset
-from .rdf import serialize
+from .rdf import trig_body, with_header
 
 NAME = "cubagraph.trig"
 NAMES = (NAME,)
@@ -13,4 +11,4 @@ NAMES = (NAME,)
 
 def render(dataset: Dataset, prefixes: dict[str, str]) -> dict[str, bytes]:
     # The input digest lets `query` and `serve` warn when the data has moved on.
-    return {NAME: serialize(dataset.quads, ox.RdfFormat.TRIG, prefixes, inputs=dataset.inputs)}
+    return {NAME: with_header(trig_body(dataset, prefixes), prefixes, inputs=dataset.inputs)}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from ..build import Dataset
-from .rdf import header, serialize
+from .rdf import header, serialize, trig_body
 
 NAME = "cubagraph.ttl"
 NAMES = (NAME,)
@@ -21,9 +21,8 @@ def render(dataset: Dataset, prefixes: dict[str, str]) -> dict[str, bytes]:
     if dataset.subjects_span_graphs():
         # A node described in two graphs: its blocks would not merge. Write the union directly.
         return {NAME: serialize(dataset.triples(), ox.RdfFormat.TURTLE, prefixes)}
-    body = ox.serialize(dataset.quads, format=ox.RdfFormat.TRIG, prefixes=prefixes) or b""
     lines = []
-    for line in body.decode("utf-8").split("\n"):
+    for line in trig_body(dataset, prefixes).split("\n"):
         if line.startswith("\t"):
             lines.append(line[1:])  # a triple inside a graph block
         elif not line.startswith("@prefix ") and line != "}" and not line.endswith(" {"):

@@ -70,7 +70,7 @@ def main() -> None:
         for n in args.sizes:
             g = synthetic(n)
             started = time.perf_counter()
-            data = html.page(g, {}, cap=max(n, html.CAP))
+            data = html.page(g, {}, cap=max(n, html.CAP), limit=max(n, html.LIMIT))
             build = time.perf_counter() - started
             path = Path(tmp) / f"graph-{n}.html"
             path.write_bytes(data)

@@ -346,6 +346,27 @@ def test_a_large_graph_opens_on_its_best_connected_part(
         assert not notice.is_visible()
 
 
+def test_a_page_holds_at_most_viewer_limit_nodes_the_best_connected(
+    browser: Browser, g: nx.MultiDiGraph, dataset: Dataset, tmp_path: Path
+) -> None:
+    from cubagraph.export import html
+
+    path = tmp_path / "limited.html"
+    path.write_bytes(html.page(g, dataset.texts, cap=20, limit=60))
+    for opened in open_page(browser, path.as_uri()):
+        assert opened.errors == []
+        held = set(opened.js("cubagraphViewer.iris(cubagraphViewer.nodes.getIds())"))
+        assert len(held) == 60
+        degree = dict(analysis_degree(g))
+        assert min(degree[n] for n in held) >= max(degree[n] for n in set(g.nodes) - held)
+        # Every edge between two held nodes is on the page, and no other.
+        expected = sum(1 for a, b in g.edges() if a in held and b in held)
+        assert opened.js("cubagraphViewer.edges.length") == expected
+        notice = opened.page.locator("#notice").inner_text()
+        assert f"This page holds the 60 best-connected of {g.number_of_nodes()} nodes" in notice
+        assert "viewer_limit" in notice
+
+
 def analysis_degree(g: nx.MultiDiGraph) -> Any:
     from cubagraph.analysis import undirected
 

@@ -4,11 +4,16 @@ A document's graph depends only on its mapping, its text, the actor
 registry, the ontology, the base IRI and cubagraph's own code. The cache key
 is a digest of all of them, so a hit is exactly what a cold build would make:
 a rebuild after editing one document out of many redoes only that document's
-loading, checking and building. Exports are still written from the whole
-graph, byte for byte as a cold build writes them (a test checks this).
+loading, checking and building. An entry also keeps the document's pieces of
+every export (see :mod:`cubagraph.export`), so a rebuild concatenates them
+instead of rendering them again; the exports are byte for byte what a cold
+build writes (a test checks this).
 
 Entries live in ``.cubagraph/cache/`` in the project; entries that no current
-document uses are removed after each build.
+document uses are removed after each build. They are written atomically but
+not fsynced: a cache is disposable, and fsyncing 30,000 small files made a
+cold build of 10,000 documents much slower. The metadata records the other
+files' sizes, so a file cut short by a crash is a miss, not a wrong answer.
 """
 
 from __future__ import annotations
@@ -25,10 +30,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import Problem
-from .export.files import write_atomic
 from .project import Project
 
-FORMAT = 1  # bump when an entry's layout changes
+FORMAT = 2  # bump when an entry's layout changes
 
 
 @functools.lru_cache(maxsize=1)
@@ -51,6 +55,7 @@ class Entry:
     warnings: list[Problem]
     quads: bytes  # N-Quads of the document's graph
     text: str = ""  # the document's text, as read to check its digest
+    pieces: dict[str, bytes] | None = None  # the document's pieces of the exports, once rendered
 
 
 class Cache:
@@ -73,15 +78,21 @@ class Cache:
     def key(self, mapping: bytes) -> str:
         return hashlib.sha256(self.context.encode() + hashlib.sha256(mapping).digest()).hexdigest()
 
-    def get(self, key: str) -> Entry | None:
-        meta, data = self.directory / f"{key}.json", self.directory / f"{key}.nq"
+    def get(self, key: str, pieces: str = "") -> Entry | None:
+        """The entry for ``key``, if whole and its text unchanged; with its pieces for ``pieces``, if kept."""
+        meta = self.directory / f"{key}.json"
         try:
             info = json.loads(meta.read_text(encoding="utf-8"))
             text = (self.project.root / info["text_file"]).read_bytes()
             if hashlib.sha256(text).hexdigest() != info["text_sha256"]:
                 return None
-            quads = data.read_bytes()
-        except (OSError, ValueError, KeyError):
+            quads = _read(self.directory / f"{key}.nq", info["nq_size"])
+            if quads is None:
+                return None
+            parts = None
+            if pieces and info.get("pieces") == pieces:
+                parts = _unpack(_read(self.directory / f"{key}.parts", info["parts_size"]))
+        except (OSError, ValueError, KeyError, TypeError):
             return None  # missing, half-written or foreign: build the document afresh
         self.used.add(key)
         self.hits += 1
@@ -93,20 +104,27 @@ class Cache:
             [Problem(*w) for w in info["warnings"]],
             quads,
             text.decode("utf-8"),
+            parts,
         )
 
-    def put(self, key: str, entry: Entry) -> None:
+    def put(self, key: str, entry: Entry, pieces: str = "") -> None:
+        """Keep ``entry``; its pieces, if any, were rendered for the context digest ``pieces``."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        write_atomic(self.directory / f"{key}.nq", entry.quads)
-        info = {
+        _write(self.directory / f"{key}.nq", entry.quads)
+        info: dict[str, object] = {
             "doc_id": entry.doc_id,
             "text_file": entry.text_file,
             "text_sha256": entry.text_sha256,
             "counts": dict(entry.counts),
             "warnings": [[w.path, w.line, w.message, w.fix, w.warning] for w in entry.warnings],
+            "nq_size": len(entry.quads),
         }
+        if entry.pieces is not None and pieces:
+            packed = _pack(entry.pieces)
+            _write(self.directory / f"{key}.parts", packed)
+            info["pieces"], info["parts_size"] = pieces, len(packed)
         # The metadata goes last: an entry without it is never read.
-        write_atomic(self.directory / f"{key}.json", json.dumps(info, sort_keys=True).encode())
+        _write(self.directory / f"{key}.json", json.dumps(info, sort_keys=True).encode())
         self.used.add(key)
 
     def prune(self) -> None:
@@ -114,9 +132,43 @@ class Cache:
         if not self.directory.is_dir():
             return
         for path in self.directory.iterdir():
-            if (path.stem not in self.used and path.suffix in (".json", ".nq")) or path.name.endswith(".tmp"):
+            if (path.stem not in self.used and path.suffix in (".json", ".nq", ".parts")) or path.name.endswith(".tmp"):
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(path)
+
+
+def _write(path: Path, data: bytes) -> None:
+    # Atomic (a reader sees the old file or the new), not durable: see the module's docstring.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+
+
+def _read(path: Path, size: int) -> bytes | None:
+    data = path.read_bytes()
+    return data if len(data) == size else None
+
+
+def _pack(parts: dict[str, bytes]) -> bytes:
+    """Parts as one file: a JSON line of names and sizes, then the bytes, in that order."""
+    head = json.dumps([[name, len(data)] for name, data in parts.items()]).encode() + b"\n"
+    return head + b"".join(parts.values())
+
+
+def _unpack(data: bytes | None) -> dict[str, bytes] | None:
+    if data is None:
+        return None
+    end = data.index(b"\n")
+    parts, at = {}, end + 1
+    for name, size in json.loads(data[:end]):
+        parts[name] = data[at : at + size]
+        at += size
+    return parts if at == len(data) else None
 
 
 def parse_quads(data: bytes) -> list[ox.Quad]:

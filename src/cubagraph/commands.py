@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,22 +27,20 @@ def build(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     proj = project.find(args.root, args.base)
-    dataset = corpus.build_dataset(proj, use_cache=not args.no_cache)
-    _warn(dataset.warnings)
-    prefixes = proj.prefixes()
-    rendered = export.render_all(dataset, prefixes)
+    built = corpus.build_exports(proj, use_cache=not args.no_cache)
+    _warn(built.warnings)
     if args.check:
-        stale = export.stale(proj.exports, rendered)
+        stale = export.stale(proj.exports, built.rendered)
         if stale:
             raise StaleExports([Path(proj.relative(p)) for p in stale])
-        print(f"{_summary(dataset.counts)}\nexports/ is up to date.")
+        print(f"{_summary(built.counts)}\nexports/ is up to date.")
         return 0
-    written = export.write_all(proj.exports, rendered)
+    written = export.write_all(proj.exports, built.rendered)
     elapsed = time.perf_counter() - started
-    print(_summary(dataset.counts))
-    if dataset.counts.get("cached"):
+    print(_summary(built.counts))
+    if built.counts.get("cached"):
         print(
-            f"  ({dataset.counts['cached']:,} of {dataset.counts['documents']:,} documents unchanged, from .cubagraph/cache/)"
+            f"  ({built.counts['cached']:,} of {built.counts['documents']:,} documents unchanged, from .cubagraph/cache/)"
         )
     for path, changed in written:
         size = path.stat().st_size
@@ -76,7 +75,7 @@ def _warn_if_stale(proj: Project) -> None:
         print("cubagraph: warning: data/ has changed since the last build; run `cubagraph build`", file=sys.stderr)
 
 
-def _warn(warnings: list[object]) -> None:
+def _warn(warnings: Sequence[object]) -> None:
     for warning in warnings:
         print(warning.format(), file=sys.stderr)  # type: ignore[attr-defined]
 
@@ -228,8 +227,7 @@ def view(args: argparse.Namespace) -> int:
     proj = project.find(args.root, args.base)
     page = proj.exports / "graph.html"
     if not page.is_file() or _stale(proj):
-        dataset = corpus.build_dataset(proj)
-        export.write_all(proj.exports, export.render_all(dataset, proj.prefixes()))
+        export.write_all(proj.exports, corpus.build_exports(proj).rendered)
         print("Rebuilt exports/, which were stale.", file=sys.stderr)
     print(page)
     graphical = sys.platform in ("darwin", "win32") or os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")

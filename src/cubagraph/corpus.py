@@ -9,11 +9,16 @@ This is the entry point for scripts::
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter
 from dataclasses import dataclass
+from itertools import groupby
 from pathlib import Path
 
-from . import build, load, ontology, validate
+import pyoxigraph as ox
+
+from . import build, export, load, ontology, validate
 from .cache import Cache, Entry, as_entry, parse_quads
 from .errors import InvalidData, Problem, display_path
 from .project import Project, find
@@ -44,21 +49,32 @@ def load_corpus(project: Project) -> Corpus:
     return Corpus(project, onto, registry, sources, sorted(set(problems)))
 
 
-def build_dataset(project: Project | None = None, root: Path | None = None, use_cache: bool = True) -> build.Dataset:
-    """Check and build everything. Documents whose inputs have not changed come from the cache."""
-    project = project or find(root)
+@dataclass
+class _Checked:
+    """A project read and checked: documents to build afresh, and documents whose cache entry still holds."""
+
+    project: Project
+    ontology: ontology.Ontology
+    registry: load.RegistryFile
+    store: Cache
+    fresh: list[tuple[str, load.Source]]
+    cached: list[tuple[str, Entry]]
+    warnings: list[Problem]
+
+
+def _check(project: Project, use_cache: bool, pieces: str = "") -> _Checked:
     onto = ontology.load(project.ontology)
     problems: list[Problem] = []
     registry = load.read_registry(project.registry, problems)
     # Without use_cache every document is built afresh; the cache is still refilled.
     store = Cache(project, project.ontology.read_bytes(), project.registry.read_bytes())
     fresh: list[tuple[str, load.Source]] = []
-    cached: list[Entry] = []
+    cached: list[tuple[str, Entry]] = []
     for path in project.mappings:
         key = store.key(path.read_bytes())
-        entry = store.get(key) if use_cache and registry is not None else None
+        entry = store.get(key, pieces) if use_cache and registry is not None else None
         if entry is not None:
-            cached.append(entry)
+            cached.append((key, entry))
         elif (source := load.read_mapping(project, path, problems)) is not None:
             fresh.append((key, source))
     if not project.mappings:
@@ -70,40 +86,101 @@ def build_dataset(project: Project | None = None, root: Path | None = None, use_
         registry,
         display_path(str(project.registry)),
         [s for _, s in fresh],
-        known_texts={e.text_file: e.doc_id for e in cached},
+        known_texts={e.text_file: e.doc_id for _, e in cached},
     )
-    warnings = [w for e in cached for w in e.warnings]
+    warnings = [w for _, e in cached for w in e.warnings]
     if any(not p.warning for p in problems) or registry is None:
         raise InvalidData(problems + warnings)
+    return _Checked(project, onto, registry, store, fresh, cached, sorted(set(problems + warnings)))
 
-    builder = build.Builder(project.minter(), onto, registry)
-    for key, source in fresh:
+
+def _entry(checked: _Checked, source: load.Source, counts: Counter[str], quads: list[ox.Quad]) -> Entry:
+    mine = [p for p in checked.warnings if p.path == source.path]
+    counts["quads"] = len(quads)
+    return as_entry(source.document.id, source.text_file, source.text.raw.encode("utf-8"), counts, mine, quads)
+
+
+def build_dataset(project: Project | None = None, root: Path | None = None, use_cache: bool = True) -> build.Dataset:
+    """Check and build everything, in memory. Documents whose inputs have not changed come from the cache."""
+    project = project or find(root)
+    checked = _check(project, use_cache)
+    store = checked.store
+    builder = build.Builder(project.minter(), checked.ontology, checked.registry)
+    for key, source in checked.fresh:
         start, before = len(builder.quads), Counter(builder.counts)
         builder.document(source)
-        if store is not None:
-            mine = [p for p in problems if p.path == source.path]
-            quads = build.sort_quads(builder.quads[start:])
-            store.put(
-                key,
-                as_entry(
-                    source.document.id,
-                    source.text_file,
-                    source.text.raw.encode("utf-8"),
-                    builder.counts - before,
-                    mine,
-                    quads,
-                ),
-            )
-    for entry in cached:
+        store.put(key, _entry(checked, source, builder.counts - before, build.sort_quads(builder.quads[start:])))
+    for _, entry in checked.cached:
         builder.quads.extend(parse_quads(entry.quads))
         builder.counts.update(entry.counts)
     store.prune()
     dataset = builder.dataset()
     dataset.inputs = project.input_digest()
-    dataset.texts = {s.document.id: s.text.raw for _, s in fresh}
-    for entry in cached:
+    dataset.texts = {s.document.id: s.text.raw for _, s in checked.fresh}
+    for _, entry in checked.cached:
         dataset.texts[entry.doc_id] = entry.text
     dataset.settings = project.settings
-    dataset.warnings = sorted(set(problems + warnings))
-    dataset.counts["cached"] = len(cached)
+    dataset.warnings = checked.warnings
+    dataset.counts["cached"] = len(checked.cached)
     return dataset
+
+
+@dataclass
+class Exports:
+    rendered: dict[str, bytes]  # file name in exports/ -> its bytes
+    counts: Counter[str]
+    warnings: list[Problem]
+
+
+def build_exports(project: Project, use_cache: bool = True) -> Exports:
+    """Check and build everything, and render every export, a document at a time.
+
+    Each document's graph is rendered into its pieces of the exports as soon
+    as it is built, kept in the cache, and let go: the whole graph is never
+    held in memory. Unchanged documents bring their pieces from the cache.
+    The exports are the same bytes as ``export.render_all(build_dataset())``
+    (a test checks this).
+    """
+    prefixes = project.prefixes()
+    stamp = hashlib.sha256(json.dumps(sorted(prefixes.items())).encode()).hexdigest()
+    checked = _check(project, use_cache, pieces=stamp)
+    store = checked.store
+    builder = build.Builder(project.minter(), checked.ontology, checked.registry)
+    shared = build.sort_quads(builder.quads)  # the ontology and the registry
+    builder.quads.clear()
+    ctx = export.context(shared, prefixes, settings=project.settings, memo=project.root / ".cubagraph" / "layout.json")
+    graphs: dict[str, export.Piece] = {}
+    for name, group in groupby(shared, key=lambda q: q.graph_name.value):  # type: ignore[union-attr]
+        graphs[name] = export.piece(export.GraphView(name, list(group), ctx))
+    counts = Counter(builder.counts)  # the registry's
+    counts["quads"] = len(shared)
+    minter = project.minter()
+    for i, (key, source) in enumerate(checked.fresh):
+        before = Counter(builder.counts)
+        builder.document(source)
+        quads = build.sort_quads(builder.quads)
+        builder.quads.clear()  # one document's quads at a time
+        name = minter.document_graph(source.document.id)
+        entry = _entry(checked, source, builder.counts - before, quads)
+        entry.pieces = graphs[name] = export.piece(
+            export.GraphView(name, quads, ctx, {source.document.id: source.text.raw})
+        )
+        store.put(key, entry, stamp)
+        counts.update(entry.counts)
+        checked.fresh[i] = (key, None)  # type: ignore[assignment]  # let the models go
+    for key, entry in checked.cached:
+        name = minter.document_graph(entry.doc_id)
+        if entry.pieces is None:  # kept by build_dataset, which renders no pieces: render them now
+            quads = parse_quads(entry.quads)
+            entry.pieces = export.piece(export.GraphView(name, quads, ctx, {entry.doc_id: entry.text}))
+            store.put(key, entry, stamp)
+        graphs[name] = entry.pieces
+        counts.update(entry.counts)
+    store.prune()
+    ctx.inputs = project.input_digest()
+    rendered = export.assemble([graphs[name] for name in sorted(graphs)], ctx)
+    # The builder mints every node of a document's graph from the document's
+    # id, so no node is described in two graphs: quads and triples are as many.
+    counts["triples"] = counts["quads"]
+    counts["cached"] = len(checked.cached)
+    return Exports(rendered, counts, checked.warnings)

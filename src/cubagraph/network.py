@@ -12,15 +12,18 @@ behind each hop.
 from __future__ import annotations
 
 import difflib
-from collections import defaultdict
+from collections import ChainMap, defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import pyoxigraph as ox
 
 from .errors import CubagraphError
 from .namespaces import CG, DCTERMS, OA, ORG, PROV, RDF, RDFS, SKOS
+
+if TYPE_CHECKING:  # networkx is slow to import, and the exporters project a graph at a time without it
+    import networkx as nx
 
 KINDS = {
     CG + "Actor": "actor",
@@ -68,9 +71,74 @@ def of(dataset: Any) -> nx.MultiDiGraph:
     return graph
 
 
-def project(quads: list[ox.Quad]) -> nx.MultiDiGraph:
-    """Build the projection from a dataset's quads. Deterministic: nodes and edges in sorted order."""
+@dataclass(frozen=True)
+class Context:
+    """What one graph's projection needs from the others: labels of terms and actors, and which nodes are actors.
+
+    A document's graph links only to its own nodes and to actors; the actors
+    and the vocabulary live in the registry and ontology graphs. So each
+    graph can be projected alone, given this, and the whole projection is the
+    union of the graphs' projections. That is what lets a rebuild project only
+    the documents that changed.
+    """
+
+    labels: dict[str, str]
+    actors: frozenset[str]
+
+
+def context(quads: Iterable[ox.Quad]) -> Context:
+    labels: dict[str, str] = {}
+    actors = set()
+    for q in quads:
+        if not isinstance(q.subject, ox.NamedNode):
+            continue
+        if q.predicate.value == RDFS + "label" and isinstance(q.object, ox.Literal):
+            labels.setdefault(q.subject.value, q.object.value)
+        elif (
+            q.predicate.value == RDF + "type" and isinstance(q.object, ox.NamedNode) and q.object.value == CG + "Actor"
+        ):
+            actors.add(q.subject.value)
+    return Context(labels, frozenset(actors))
+
+
+@dataclass
+class Projection:
+    """One graph's share of the network: its nodes, and the edges its assertions draw, in a fixed order."""
+
+    nodes: list[tuple[str, dict[str, Any]]]
+    edges: list[tuple[str, str, str, dict[str, Any]]]  # (from, to, key, attributes)
+    graph: str
+    document: str | None  # the id of the document whose graph this is
+
+    def edge_id(self, i: int) -> str:
+        # Unique across graphs without a global counter: a document id has no
+        # "/", and any other graph is named by its whole IRI.
+        return f"{self.document or self.graph}/{i}"
+
+
+def project(quads: Iterable[ox.Quad]) -> nx.MultiDiGraph:
+    """The whole projection: each graph's, in graph order. Deterministic."""
+    import networkx as nx
+
+    quads = list(quads)
+    ctx = context(quads)
+    by_graph: dict[str, list[ox.Quad]] = defaultdict(list)
+    for q in quads:
+        by_graph[q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""].append(q)
+    parts = [project_graph(by_graph[name], ctx) for name in sorted(by_graph)]
+    g = nx.MultiDiGraph()
+    for part in parts:
+        g.add_nodes_from(part.nodes)
+    for part in parts:
+        for a, b, key, data in part.edges:
+            g.add_edge(a, b, key=key, **data)
+    return g
+
+
+def project_graph(quads: Iterable[ox.Quad], ctx: Context) -> Projection:
+    """Project one named graph, given what it needs from the others."""
     nodes: dict[str, _Node] = {}
+    graph = ""
     for q in quads:
         if not isinstance(q.subject, ox.NamedNode):
             continue  # cubagraph builds no blank nodes; a foreign one has nothing to project
@@ -78,11 +146,13 @@ def project(quads: list[ox.Quad]) -> nx.MultiDiGraph:
         node = nodes.get(subject)
         if node is None:
             node = nodes[subject] = _Node(subject)
+            graph = graph or str(getattr(q.graph_name, "value", ""))
         node.props[q.predicate.value].append(q.object)
-    labels = {iri: str(n.one(RDFS + "label").value) for iri, n in nodes.items() if n.one(RDFS + "label") is not None}
+    own = {iri: str(n.one(RDFS + "label").value) for iri, n in nodes.items() if n.one(RDFS + "label") is not None}
+    labels: Mapping[str, str] = ChainMap(own, ctx.labels)
     documents = _documents(nodes)
 
-    g = nx.MultiDiGraph()
+    out: list[tuple[str, dict[str, Any]]] = []
     kinds: dict[str, str] = {}
     for iri in sorted(nodes):
         node = nodes[iri]
@@ -91,8 +161,9 @@ def project(quads: list[ox.Quad]) -> nx.MultiDiGraph:
         if kind is None:
             continue
         kinds[iri] = kind
-        g.add_node(iri, **_attributes(node, kind, types, nodes, labels, documents))
+        out.append((iri, _attributes(node, kind, types, nodes, labels, documents)))
 
+    links: list[tuple[str, str, str, dict[str, Any]]] = []
     for iri in sorted(kinds):
         node, kind = nodes[iri], kinds[iri]
         source = iri if kind in ASSERTIONS or kind == "demand" else ""
@@ -100,7 +171,7 @@ def project(quads: list[ox.Quad]) -> nx.MultiDiGraph:
         for predicate, values in sorted(node.props.items()):
             for obj in values:
                 target = obj.value if isinstance(obj, ox.NamedNode) else None
-                if target is None or target not in kinds:
+                if target is None or (target not in kinds and target not in ctx.actors):
                     continue
                 if predicate in _OUT:
                     edges.append((iri, target, _OUT[predicate], "link"))
@@ -125,15 +196,16 @@ def project(quads: list[ox.Quad]) -> nx.MultiDiGraph:
                     # Structure the registry curates: governs, part of, ...
                     edges.append((iri, target, labels.get(predicate, predicate.rsplit("#", 1)[-1]), "registry"))
         for a, b, label, edge_kind in sorted(set(edges)):
-            g.add_edge(
-                a,
-                b,
-                key=f"{label}|{edge_kind}",
-                label=label,
-                kind=edge_kind,
-                source=source if edge_kind != "registry" else "",
+            links.append(
+                (
+                    a,
+                    b,
+                    f"{label}|{edge_kind}",
+                    {"label": label, "kind": edge_kind, "source": source if edge_kind != "registry" else ""},
+                )
             )
-    return g
+    document = next(iter(documents.values()))["id"] if len(documents) == 1 else None
+    return Projection(out, links, graph, document)
 
 
 def _documents(nodes: dict[str, _Node]) -> dict[str, dict[str, str]]:
@@ -206,7 +278,7 @@ def _attributes(
     kind: str,
     types: set[str],
     nodes: dict[str, _Node],
-    labels: dict[str, str],
+    labels: Mapping[str, str],
     documents: dict[str, dict[str, str]],
 ) -> dict[str, Any]:
     own = sorted(t for t in types if t.startswith(CG))

@@ -1,31 +1,114 @@
-"""One exporter per format, behind one interface.
+"""One exporter per format, behind one interface: a piece per graph, then one assembly.
 
-Each exporter module has ``NAMES`` (its file names in ``exports/``) and
-``render(dataset, prefixes) -> {name: bytes}``. Rendering happens in memory,
-for every format, before anything is written: a failure leaves ``exports/``
-as it was.
+Every export is a concatenation, in graph order, of what each named graph
+contributes, between a head and a tail: the TriG block of a graph, its
+JSON-LD object, its nodes and edges in GraphML, GEXF and CSV, and its nodes
+for the viewer. A graph's piece depends only on that graph and on the
+shared context (prefixes, settings, and the labels and actors that the
+network projection needs from the registry and the ontology). So the build
+cache keeps each document's pieces, and a rebuild after editing one document
+renders one document's pieces and concatenates the rest.
+
+Each exporter module has ``NAMES`` (its files in ``exports/``), ``piece(view)
+-> {part: bytes}`` and ``assemble(pieces, ctx) -> {name: bytes}``. Rendering
+happens in memory, for every format, before anything is written: a failure
+leaves ``exports/`` as it was.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import groupby
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
+import pyoxigraph as ox
+
+from .. import network
 from ..build import Dataset
 from . import gexf, graphml, html, jsonld, tables, trig, turtle
 from .files import LOCK, exclusive, remove_leftovers, write_atomic
 
 EXPORTERS: tuple[ModuleType, ...] = (turtle, trig, jsonld, graphml, gexf, tables, html)
 
+Piece = dict[str, bytes]  # part name -> bytes, for one graph
+
+
+@dataclass
+class Context:
+    """What every graph's piece, and the assembly, may depend on besides the graph itself."""
+
+    prefixes: dict[str, str]
+    settings: dict[str, Any]
+    network: network.Context
+    inputs: str = ""  # the input digest; only the assembly stamps it in
+    memo: Path | None = None  # where the assembly may keep results between builds (the viewer's layout)
+
+
+@dataclass
+class GraphView:
+    """One named graph's sorted quads, and what exporters derive from them, computed once."""
+
+    name: str
+    quads: Sequence[ox.Quad]
+    ctx: Context
+    texts: Mapping[str, str] = field(default_factory=dict)  # document id -> text, for quotes in context
+
+    @functools.cached_property
+    def projection(self) -> network.Projection:
+        return network.project_graph(self.quads, self.ctx.network)
+
+    @functools.cached_property
+    def trig(self) -> str:
+        """pyoxigraph's TriG of this graph, without its @prefix lines."""
+        data = ox.serialize(self.quads, format=ox.RdfFormat.TRIG, prefixes=self.ctx.prefixes) or b""
+        lines = data.decode("utf-8").split("\n")
+        i = 0
+        while i < len(lines) and lines[i].startswith("@prefix "):
+            i += 1
+        return "\n".join(lines[i:])
+
 
 def names() -> list[str]:
     return [name for exporter in EXPORTERS for name in exporter.NAMES]
 
 
-def render_all(dataset: Dataset, prefixes: dict[str, str]) -> dict[str, bytes]:
+def context(dataset_or_quads: Dataset | Sequence[ox.Quad], prefixes: dict[str, str], **kw: Any) -> Context:
+    """The context for a dataset, or for the shared (registry and ontology) quads of a build."""
+    quads = dataset_or_quads.quads if isinstance(dataset_or_quads, Dataset) else dataset_or_quads
+    settings = dataset_or_quads.settings if isinstance(dataset_or_quads, Dataset) else kw.pop("settings", {})
+    return Context(prefixes, settings, network.context(quads), **kw)
+
+
+def piece(view: GraphView) -> Piece:
+    out: Piece = {}
+    for exporter in EXPORTERS:
+        out.update(exporter.piece(view))
+    return out
+
+
+def assemble(pieces: Sequence[Piece], ctx: Context) -> dict[str, bytes]:
+    """Every export, from the graphs' pieces in graph order."""
     rendered: dict[str, bytes] = {}
     for exporter in EXPORTERS:
-        rendered.update(exporter.render(dataset, prefixes))
+        rendered.update(exporter.assemble(pieces, ctx))
+    return rendered
+
+
+def render_all(dataset: Dataset, prefixes: dict[str, str], memo: Path | None = None) -> dict[str, bytes]:
+    """Every export of an in-memory dataset: the same pieces and assembly that the build uses."""
+    ctx = context(dataset, prefixes, inputs=dataset.inputs, memo=memo)
+    pieces = [
+        piece(GraphView(name, list(quads), ctx, dataset.texts))
+        for name, quads in groupby(dataset.quads, key=lambda q: str(getattr(q.graph_name, "value", "")))
+    ]
+    rendered = assemble(pieces, ctx)
+    if dataset.subjects_span_graphs():
+        # A node described in two graphs: the graphs' Turtle blocks would not merge. Write the union directly.
+        rendered[turtle.NAME] = turtle.union(dataset.triples(), prefixes)
     return rendered
 
 
@@ -42,7 +125,7 @@ def write_all(directory: Path, rendered: dict[str, bytes]) -> list[tuple[Path, b
         remove_leftovers(directory)
         for name, data in rendered.items():
             path = directory / name
-            changed = not (path.is_file() and path.read_bytes() == data)
+            changed = not _same(path, data)
             if changed:
                 write_atomic(path, data)
             results.append((path, changed))
@@ -51,9 +134,12 @@ def write_all(directory: Path, rendered: dict[str, bytes]) -> list[tuple[Path, b
 
 def stale(directory: Path, rendered: dict[str, bytes]) -> list[Path]:
     """The exports whose committed bytes differ from ``rendered``."""
-    out = []
-    for name, data in rendered.items():
-        path = directory / name
-        if not path.is_file() or path.read_bytes() != data:
-            out.append(path)
-    return out
+    return [directory / name for name, data in rendered.items() if not _same(directory / name, data)]
+
+
+def _same(path: Path, data: bytes) -> bool:
+    # The size first: most changed files differ in size, and reading 150 MB to learn that is slow.
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except FileNotFoundError:
+        return False

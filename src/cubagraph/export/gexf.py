@@ -9,22 +9,54 @@ so the file is byte-stable.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import quoteattr
 
 from .. import network
-from ..build import Dataset
 from .graphml import EDGE_KEYS, NODE_KEYS, scalar
+
+if TYPE_CHECKING:
+    from . import Context, GraphView, Piece
 
 NAME = "cubagraph.gexf"
 NAMES = (NAME,)
+NODES, EDGES = "gexf:nodes", "gexf:edges"
 _TYPES = {"string": "string", "boolean": "boolean", "long": "long"}
 
 
-def render(dataset: Dataset, prefixes: dict[str, str]) -> dict[str, bytes]:
-    g = network.of(dataset)
-    node_ids = {key: i for i, key in enumerate(k for k in NODE_KEYS if k != "label")}
-    edge_ids = {key: i for i, key in enumerate(k for k in EDGE_KEYS if k != "label")}
-    out = [
+_NODE_IDS = {key: i for i, key in enumerate(k for k in NODE_KEYS if k != "label")}
+_EDGE_IDS = {key: i for i, key in enumerate(k for k in EDGE_KEYS if k != "label")}
+
+
+def piece(view: GraphView) -> Piece:
+    p = view.projection
+    nodes, edges = [], []
+    for node, data in p.nodes:
+        flat = network.flat(data)
+        span = ""
+        if "date_earliest" in flat:
+            span = f' start="{flat["date_earliest"]}" end="{flat["date_latest"]}"'
+        nodes.append(f"      <node id={quoteattr(node)} label={quoteattr(str(flat['label']))}{span}>\n")
+        nodes.append("        <attvalues>\n")
+        for key, value in flat.items():
+            if key != "label":
+                nodes.append(f'          <attvalue for="{_NODE_IDS[key]}" value={quoteattr(scalar(value))} />\n')
+        nodes.append("        </attvalues>\n      </node>\n")
+    for i, (a, b, _, data) in enumerate(p.edges):
+        edges.append(
+            f"      <edge id={quoteattr(p.edge_id(i))} source={quoteattr(a)} target={quoteattr(b)} label={quoteattr(data['label'])}>\n"
+        )
+        edges.append("        <attvalues>\n")
+        edges.append(f'          <attvalue for="{_EDGE_IDS["kind"]}" value="{data["kind"]}" />\n')
+        if data["source"]:
+            edges.append(f'          <attvalue for="{_EDGE_IDS["assertion"]}" value={quoteattr(data["source"])} />\n')
+        edges.append("        </attvalues>\n      </edge>\n")
+    return {NODES: "".join(nodes).encode("utf-8"), EDGES: "".join(edges).encode("utf-8")}
+
+
+def assemble(pieces: Sequence[Piece], ctx: Context) -> dict[str, bytes]:
+    head = [
         "<?xml version='1.0' encoding='utf-8'?>",
         '<gexf xmlns="http://www.gexf.net/1.2draft" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
         'xsi:schemaLocation="http://www.gexf.net/1.2draft http://www.gexf.net/1.2draft/gexf.xsd" version="1.2">',
@@ -34,32 +66,16 @@ def render(dataset: Dataset, prefixes: dict[str, str]) -> dict[str, bytes]:
         '  <graph defaultedgetype="directed" mode="dynamic" timeformat="date">',
         '    <attributes mode="static" class="node">',
     ]
-    for key, i in node_ids.items():
-        out.append(f'      <attribute id="{i}" title="{key}" type="{_TYPES[NODE_KEYS[key]]}" />')
-    out += ["    </attributes>", '    <attributes mode="static" class="edge">']
-    for key, i in edge_ids.items():
-        out.append(f'      <attribute id="{i}" title="{key}" type="{_TYPES[EDGE_KEYS[key]]}" />')
-    out += ["    </attributes>", "    <nodes>"]
-    for node, data in g.nodes(data=True):
-        flat = network.flat(data)
-        span = ""
-        if "date_earliest" in flat:
-            span = f' start="{flat["date_earliest"]}" end="{flat["date_latest"]}"'
-        out.append(f"      <node id={quoteattr(node)} label={quoteattr(str(flat['label']))}{span}>")
-        out.append("        <attvalues>")
-        for key, value in flat.items():
-            if key != "label":
-                out.append(f'          <attvalue for="{node_ids[key]}" value={quoteattr(scalar(value))} />')
-        out += ["        </attvalues>", "      </node>"]
-    out += ["    </nodes>", "    <edges>"]
-    for i, (a, b, data) in enumerate(g.edges(data=True)):
-        out.append(
-            f'      <edge id="{i}" source={quoteattr(a)} target={quoteattr(b)} label={quoteattr(data["label"])}>'
-        )
-        out.append("        <attvalues>")
-        out.append(f'          <attvalue for="{edge_ids["kind"]}" value="{data["kind"]}" />')
-        if data["source"]:
-            out.append(f'          <attvalue for="{edge_ids["assertion"]}" value={quoteattr(data["source"])} />')
-        out += ["        </attvalues>", "      </edge>"]
-    out += ["    </edges>", "  </graph>", "</gexf>"]
-    return {NAME: ("\n".join(out) + "\n").encode("utf-8")}
+    for key, i in _NODE_IDS.items():
+        head.append(f'      <attribute id="{i}" title="{key}" type="{_TYPES[NODE_KEYS[key]]}" />')
+    head += ["    </attributes>", '    <attributes mode="static" class="edge">']
+    for key, i in _EDGE_IDS.items():
+        head.append(f'      <attribute id="{i}" title="{key}" type="{_TYPES[EDGE_KEYS[key]]}" />')
+    head += ["    </attributes>", "    <nodes>\n"]
+    return {
+        NAME: "\n".join(head).encode("utf-8")
+        + b"".join(p[NODES] for p in pieces)
+        + b"    </nodes>\n    <edges>\n"
+        + b"".join(p[EDGES] for p in pieces)
+        + b"    </edges>\n  </graph>\n</gexf>\n"
+    }

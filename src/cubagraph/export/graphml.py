@@ -9,14 +9,18 @@ the slowest part of a large build; networkx reads it back (tests).
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape, quoteattr
 
 from .. import network
-from ..build import Dataset
+
+if TYPE_CHECKING:
+    from . import Context, GraphView, Piece
 
 NAME = "cubagraph.graphml"
 NAMES = (NAME,)
+NODES, EDGES = "graphml:nodes", "graphml:edges"  # the parts of a graph's piece
 
 # Attribute name -> GraphML type, for nodes. Every flat attribute appears here.
 NODE_KEYS = {
@@ -39,29 +43,34 @@ def scalar(value: Any) -> str:
     return _NOT_XML.sub("\ufffd", str(value))
 
 
-def render(dataset: Dataset, prefixes: dict[str, str]) -> dict[str, bytes]:
-    g = network.of(dataset)
-    out = [
+def piece(view: GraphView) -> Piece:
+    p = view.projection
+    nodes, edges = [], []
+    for node, data in p.nodes:
+        nodes.append(f"    <node id={quoteattr(node)}>\n")
+        for key, value in network.flat(data).items():
+            nodes.append(f'      <data key="n-{key}">{escape(scalar(value))}</data>\n')
+        nodes.append("    </node>\n")
+    for i, (a, b, _, data) in enumerate(p.edges):
+        edges.append(f"    <edge id={quoteattr(p.edge_id(i))} source={quoteattr(a)} target={quoteattr(b)}>\n")
+        edges.append(f'      <data key="e-label">{escape(scalar(data["label"]))}</data>\n')
+        edges.append(f'      <data key="e-kind">{data["kind"]}</data>\n')
+        if data["source"]:
+            edges.append(f'      <data key="e-assertion">{escape(data["source"])}</data>\n')
+        edges.append("    </edge>\n")
+    return {NODES: "".join(nodes).encode("utf-8"), EDGES: "".join(edges).encode("utf-8")}
+
+
+def assemble(pieces: Sequence[Piece], ctx: Context) -> dict[str, bytes]:
+    head = [
         "<?xml version='1.0' encoding='utf-8'?>",
         '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
         'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">',
     ]
     for key, kind in NODE_KEYS.items():
-        out.append(f'  <key id="n-{key}" for="node" attr.name="{key}" attr.type="{kind}" />')
+        head.append(f'  <key id="n-{key}" for="node" attr.name="{key}" attr.type="{kind}" />')
     for key, kind in EDGE_KEYS.items():
-        out.append(f'  <key id="e-{key}" for="edge" attr.name="{key}" attr.type="{kind}" />')
-    out.append('  <graph edgedefault="directed">')
-    for node, data in g.nodes(data=True):
-        out.append(f"    <node id={quoteattr(node)}>")
-        for key, value in network.flat(data).items():
-            out.append(f'      <data key="n-{key}">{escape(scalar(value))}</data>')
-        out.append("    </node>")
-    for i, (a, b, data) in enumerate(g.edges(data=True)):
-        out.append(f'    <edge id="e{i}" source={quoteattr(a)} target={quoteattr(b)}>')
-        out.append(f'      <data key="e-label">{escape(scalar(data["label"]))}</data>')
-        out.append(f'      <data key="e-kind">{data["kind"]}</data>')
-        if data["source"]:
-            out.append(f'      <data key="e-assertion">{escape(data["source"])}</data>')
-        out.append("    </edge>")
-    out += ["  </graph>", "</graphml>"]
-    return {NAME: ("\n".join(out) + "\n").encode("utf-8")}
+        head.append(f'  <key id="e-{key}" for="edge" attr.name="{key}" attr.type="{kind}" />')
+    head.append('  <graph edgedefault="directed">\n')
+    body = b"".join(p[NODES] for p in pieces) + b"".join(p[EDGES] for p in pieces)
+    return {NAME: "\n".join(head).encode("utf-8") + body + b"  </graph>\n</graphml>\n"}

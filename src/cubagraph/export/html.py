@@ -16,24 +16,36 @@ shows all text with ``textContent``, never as HTML.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
+import heapq
+import itertools
 import json
 import re
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from .. import layout, network
-from ..analysis import undirected
-from ..build import Dataset
+from .files import write_atomic
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from . import Context, GraphView, Piece
 
 NAME = "graph.html"
 NAMES = (NAME,)
 # Nodes drawn at first; beyond this the view opens on the best-connected part.
 # Set it with [tool.cubagraph] viewer_cap in pyproject.toml.
 CAP = 2500
+# Nodes the page holds at most, the best-connected; search and focus reach
+# these. A page with every node of a large corpus would not open (120 MB at
+# 10,000 documents). Set it with [tool.cubagraph] viewer_limit.
+LIMIT = 20_000
 LABEL = 42  # characters of a label drawn on the canvas; the panel shows it whole
 
 STYLE = {
@@ -56,93 +68,177 @@ ACTOR_COLOURS = {
 EDGE_COLOURS = {"link": "#5f6368", "attribution": "#a0a4a8", "registry": "#188038"}
 
 
-def render(dataset: Dataset, prefixes: dict[str, str]) -> dict[str, bytes]:
-    return {NAME: page(network.of(dataset), dataset.texts, dataset.settings.get("viewer_cap", CAP))}
+INDEX, NODES, EDGES = "html:index", "html:nodes", "html:edges"  # the parts of a graph's piece
 
 
-def page(g: nx.MultiDiGraph, texts: dict[str, str], cap: int = CAP) -> bytes:
+def piece(view: GraphView) -> Piece:
+    """A graph's nodes as the page draws them, its edges, and an index of who is best connected.
+
+    The page holds at most ``viewer_limit`` nodes, the best-connected, so the
+    assembly must rank every node by degree (distinct neighbours) without
+    reading every node. A document's nodes link only within the document and
+    to actors, so a node of the document has its whole degree here, and an
+    actor has a share of its degree in each graph that mentions it.
+    """
+    return _piece(view.projection, view.ctx.network.actors, view.texts, view.ctx.settings.get("viewer_limit", LIMIT))
+
+
+def _piece(p: network.Projection, actors: AbstractSet[str], texts: Mapping[str, str], limit: int) -> Piece:
+    neighbours: dict[str, set[str]] = defaultdict(set)
+    for a, b, _, _ in p.edges:
+        if a != b:
+            neighbours[a].add(b)
+            neighbours[b].add(a)
+    own = sorted((-len(neighbours[n]), n) for n, _ in p.nodes if n not in actors)
+    shared = {n: len(v) for n, v in neighbours.items() if n in actors}
+    defined = [n for n, _ in p.nodes if n in actors]
+    for n in defined:
+        shared.setdefault(n, 0)
+    documents = {doc for _, d in p.nodes for doc in d.get("documents", [])}
+    if p.document:
+        documents.add(p.document)
+    legend = sorted({(d["kind"], d["class"] if d["kind"] == "actor" else d["kind"]) for _, d in p.nodes})
+    index = {
+        "nodes": len(p.nodes),
+        "edges": len(p.edges),
+        "own": own[:limit],
+        "shared": shared,
+        "defines_shared": bool(defined),
+        "documents": sorted(documents),
+        "legend": legend,
+    }
+    nodes = "".join(f"{node}\t{_script_json(_node(node, d, texts))}\n" for node, d in p.nodes)
+    edges = "".join(_script_json([a, b, d["label"], d["kind"], d["source"]]) + "\n" for a, b, _, d in p.edges)
+    return {
+        INDEX: json.dumps(index, sort_keys=True, separators=(",", ":")).encode("utf-8"),
+        NODES: nodes.encode("utf-8"),
+        EDGES: edges.encode("utf-8"),
+    }
+
+
+def assemble(pieces: Sequence[Piece], ctx: Context) -> dict[str, bytes]:
     from pyvis.network import Network  # imported here: pyvis pulls in IPython and jinja2
 
-    ids = {node: i for i, node in enumerate(g.nodes)}
-    u = undirected(g)
-    positions = layout.layout(u.nodes, u.edges)
-    shown = _first_view(u, cap)
-    nodes = [_node(g, node, ids, positions, texts, node in shown) for node in g.nodes]
+    cap = ctx.settings.get("viewer_cap", CAP)
+    limit = max(cap, ctx.settings.get("viewer_limit", LIMIT))
+    indexes = [json.loads(p[INDEX]) for p in pieces]
+    degree: Counter[str] = Counter()
+    for ix in indexes:
+        degree.update(ix["shared"])
+    # The best-connected first; ties by IRI, so that the choice is stable.
+    ranked = heapq.merge(sorted((-d, n) for n, d in degree.items()), *(map(tuple, ix["own"]) for ix in indexes))
+    embedded = [n for _, n in itertools.islice(ranked, limit)]
+    shown = set(embedded[:cap])
+    keep = set(embedded)
+
+    node_json: list[tuple[str, str]] = []  # (iri, its JSON without id, position and visibility)
+    edge_rows: list[list[str]] = []
+    for p, ix in zip(pieces, indexes, strict=True):
+        if not ix["defines_shared"] and not any(n in keep for _, n in ix["own"]):
+            continue  # nothing of this graph is on the page
+        for line in p[NODES].decode("utf-8").splitlines():
+            iri, _, data = line.partition("\t")
+            if iri in keep:
+                node_json.append((iri, data))
+        for line in p[EDGES].decode("utf-8").splitlines():
+            row = json.loads(line)
+            if row[0] in keep and row[1] in keep:
+                edge_rows.append(row)
+
+    ids = {iri: i for i, (iri, _) in enumerate(node_json)}
+    positions = _layout([iri for iri, _ in node_json], [(r[0], r[1]) for r in edge_rows], ctx.memo)
+    nodes = []
+    for iri, data in node_json:
+        x, y = positions[iri]
+        nodes.append(f'{{"hidden":{"false" if iri in shown else "true"},"id":{ids[iri]},"x":{x},"y":{y},{data[1:]}')
     edges = [
         {
             "id": i,
             "from": ids[a],
             "to": ids[b],
-            "label": d["label"],
-            "kind": d["kind"],
-            "source": ids.get(d["source"], -1),
-            "color": {"color": EDGE_COLOURS[d["kind"]], "highlight": "#1a73e8"},
-            "dashes": d["kind"] != "link",
+            "label": label,
+            "kind": kind,
+            "source": ids.get(source, -1),
+            "color": {"color": EDGE_COLOURS[kind], "highlight": "#1a73e8"},
+            "dashes": kind != "link",
             "arrows": "to",
         }
-        for i, (a, b, d) in enumerate(g.edges(data=True))
+        for i, (a, b, label, kind, source) in enumerate(edge_rows)
     ]
     net = Network(height="100%", width="100%", directed=True)
-    # Bulk assignment: pyvis's add_node is quadratic (47 s for 20,000 nodes, measured).
-    net.nodes, net.edges = nodes, edges
     net.options = _options()
     net.set_template_dir(str(resources.files("cubagraph").joinpath("viewer")), "viewer.html")
     html = net.generate_html(name=NAME)
+    legend = sorted({tuple(entry) for ix in indexes for entry in ix["legend"]})
     meta = {
-        "documents": _documents(g, texts),
-        "legend": _legend(g),
-        "total": {"nodes": g.number_of_nodes(), "edges": g.number_of_edges()},
+        "documents": sorted({doc for ix in indexes for doc in ix["documents"]}),
+        "legend": [_legend(kind, name) for kind, name in legend],
+        "total": {"nodes": sum(ix["nodes"] for ix in indexes), "edges": sum(ix["edges"] for ix in indexes)},
         "cap": cap,
+        "limit": limit,
     }
-    html = html.replace("/*CUBAGRAPH_META*/", _script_json(meta))
-    html = html.replace("/*VIS_NETWORK_JS*/", _vis_network())
-    html = html.replace(
-        "/*VIEWER_JS*/", resources.files("cubagraph").joinpath("viewer", "viewer.js").read_text("utf-8")
+    for marker, value in (
+        ("/*CUBAGRAPH_NODES*/", "[" + ",".join(nodes) + "]"),
+        ("/*CUBAGRAPH_EDGES*/", _script_json(edges)),
+        ("/*CUBAGRAPH_META*/", _script_json(meta)),
+        ("/*VIS_NETWORK_JS*/", _vis_network()),
+        ("/*VIEWER_JS*/", resources.files("cubagraph").joinpath("viewer", "viewer.js").read_text("utf-8")),
+        ("/*VIEWER_CSS*/", resources.files("cubagraph").joinpath("viewer", "viewer.css").read_text("utf-8")),
+    ):
+        html = html.replace(marker, value, 1)
+    return {NAME: _with_csp(html).encode("utf-8")}
+
+
+def page(g: nx.MultiDiGraph, texts: Mapping[str, str], cap: int = CAP, limit: int = LIMIT) -> bytes:
+    """The page for a projection already in memory: benchmarks and tests draw synthetic graphs with it."""
+    from .. import export
+
+    projection = network.Projection(
+        list(g.nodes(data=True)), [(a, b, k, d) for a, b, k, d in g.edges(keys=True, data=True)], "", None
     )
-    html = html.replace(
-        "/*VIEWER_CSS*/", resources.files("cubagraph").joinpath("viewer", "viewer.css").read_text("utf-8")
-    )
-    return _with_csp(html).encode("utf-8")
+    actors = frozenset(n for n, d in g.nodes(data=True) if d["kind"] == "actor")
+    ctx = export.Context({}, {"viewer_cap": cap, "viewer_limit": limit}, network.Context({}, actors))
+    return assemble([_piece(projection, actors, texts, limit)], ctx)[NAME]
 
 
-def _first_view(u: nx.Graph, cap: int) -> set[Any]:
-    """Everything, or the best-connected part: the largest components, then the highest degrees."""
-    if u.number_of_nodes() <= cap:
-        return set(u.nodes)
-    ranked = sorted(u.nodes, key=lambda v: (-u.degree(v), str(v)))
-    return set(ranked[:cap])
+def _layout(nodes: list[str], edges: list[tuple[str, str]], memo: Path | None) -> dict[Hashable, tuple[float, float]]:
+    """The layout of the page's nodes; the last one is kept in ``memo`` and reused while its input is unchanged.
+
+    The layout is a pure function of the nodes and edges on the page, so a
+    kept one is exactly what recomputing would give; an edit that leaves the
+    page's part of the graph as it was skips the slowest step of the viewer.
+    """
+    h = hashlib.sha256(json.dumps([sorted(nodes), sorted(edges)]).encode("utf-8")).hexdigest()
+    if memo is not None:
+        with contextlib.suppress(OSError, ValueError, KeyError):
+            kept = json.loads(memo.read_text(encoding="utf-8"))
+            if kept["input"] == h:
+                return {n: (x, y) for n, (x, y) in kept["positions"].items()}
+    positions = layout.layout(nodes, edges)
+    if memo is not None:
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        data = {"input": h, "positions": {str(n): list(p) for n, p in positions.items()}}
+        write_atomic(memo, json.dumps(data, sort_keys=True).encode("utf-8"))
+    return positions
 
 
-def _node(
-    g: nx.MultiDiGraph,
-    node: str,
-    ids: dict[str, int],
-    positions: dict[Any, tuple[float, float]],
-    texts: dict[str, str],
-    shown: bool,
-) -> dict[str, Any]:
-    d = g.nodes[node]
+def _node(node: str, d: dict[str, Any], texts: Mapping[str, str]) -> dict[str, Any]:
     if d["kind"] == "actor":
         shape, colour = "dot", ACTOR_COLOURS.get(d["class"], "#1a73e8")
     else:
         shape, colour = STYLE[d["kind"]]
     label = d["label"] if len(d["label"]) <= LABEL else d["label"][: LABEL - 1] + "…"
-    x, y = positions[node]
     info = {k: v for k, v in d.items() if k not in ("evidence", "label")}
     info["iri"] = node
     info["label"] = d["label"]
     info["evidence"] = [_in_context(q, texts) for q in d.get("evidence", [])]
     return {
-        "id": ids[node],
         "label": label,
-        "x": x,
-        "y": y,
         "shape": shape,
         "color": colour,
         "size": 16 if d["kind"] == "actor" else 11,
         # A label drawn inside a dark box needs light text.
         "font": {"size": 14 if d["kind"] == "actor" else 11, **({"color": "#ffffff"} if shape == "box" else {})},
-        "hidden": not shown,
         "info": info,
     }
 
@@ -151,7 +247,7 @@ _BOUNDARY = re.compile(r"[.!?][\"'’”)]*\s+(?=[\"'‘“(]?[A-Z0-9])|\n")
 _ABBREVIATION = re.compile(r"(?:\b[A-Z]\.)+$|\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Gen|Sen|Rep|Gov|Lt|Col|No|vs|Inc|Co)\.$")
 
 
-def _in_context(quote: dict[str, Any], texts: dict[str, str]) -> dict[str, Any]:
+def _in_context(quote: dict[str, Any], texts: Mapping[str, str]) -> dict[str, Any]:
     """The quote inside its sentence: text before it, the quote, text after it."""
     text = texts.get(quote["document"])
     start, end = quote.get("start"), quote.get("end")
@@ -176,19 +272,9 @@ def _in_context(quote: dict[str, Any], texts: dict[str, str]) -> dict[str, Any]:
     return out
 
 
-def _documents(g: nx.MultiDiGraph, texts: dict[str, str]) -> list[str]:
-    docs = {doc for _, d in g.nodes(data=True) for doc in d.get("documents", [])}
-    return sorted(docs | set(texts))
-
-
-def _legend(g: nx.MultiDiGraph) -> list[dict[str, str]]:
-    entries = {}
-    for _, d in g.nodes(data=True):
-        if d["kind"] == "actor":
-            entries[("actor", d["class"])] = ("dot", ACTOR_COLOURS.get(d["class"], "#1a73e8"))
-        else:
-            entries[(d["kind"], d["kind"])] = STYLE[d["kind"]]
-    return [{"kind": k, "name": c, "shape": s, "color": col} for (k, c), (s, col) in sorted(entries.items())]
+def _legend(kind: str, name: str) -> dict[str, str]:
+    shape, colour = ("dot", ACTOR_COLOURS.get(name, "#1a73e8")) if kind == "actor" else STYLE[kind]
+    return {"kind": kind, "name": name, "shape": shape, "color": colour}
 
 
 def _options() -> dict[str, Any]:

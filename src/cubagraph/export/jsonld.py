@@ -8,36 +8,47 @@ can read it. Each node is one line, so that a diff shows which nodes changed.
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Sequence
 from itertools import groupby
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from ..build import Dataset
 from ..namespaces import RDF, XSD
+
+if TYPE_CHECKING:
+    from . import Context, GraphView, Piece
 
 NAME = "cubagraph.jsonld"
 NAMES = (NAME,)
 _TYPE = RDF + "type"
 _STRING = XSD + "string"
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-def render(dataset: Dataset, prefixes: dict[str, str]) -> dict[str, bytes]:
-    compact = _Compactor(prefixes)
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    out = ['{"@context":' + dumps(dict(sorted(prefixes.items()))) + ',\n"@graph":[']
-    graphs = []
+def piece(view: GraphView) -> Piece:
+    compact = _compactor(tuple(sorted(view.ctx.prefixes.items())))
     # Every quad has a named subject and graph: the builder makes no blank nodes.
-    for graph, quads in groupby(dataset.quads, key=lambda q: q.graph_name.value):  # type: ignore[union-attr]
-        nodes = [
-            dumps(_node(subject, list(group), compact))
-            for subject, group in groupby(quads, key=lambda q: q.subject.value)  # type: ignore[union-attr]
-        ]
-        graphs.append('{"@id":' + dumps(compact(graph)) + ',"@graph":[\n' + ",\n".join(nodes) + "\n]}")
-    out.append(",\n".join(graphs))
-    out.append("]}\n")
-    return {NAME: "\n".join(out).encode("utf-8")}
+    nodes = [
+        _dumps(_node(subject, list(group), compact))
+        for subject, group in groupby(view.quads, key=lambda q: q.subject.value)  # type: ignore[union-attr]
+    ]
+    return {
+        NAME: ('{"@id":' + _dumps(compact(view.name)) + ',"@graph":[\n' + ",\n".join(nodes) + "\n]}").encode("utf-8")
+    }
+
+
+def assemble(pieces: Sequence[Piece], ctx: Context) -> dict[str, bytes]:
+    head = '{"@context":' + _dumps(dict(sorted(ctx.prefixes.items()))) + ',\n"@graph":[\n'
+    return {NAME: head.encode("utf-8") + b",\n".join(p[NAME] for p in pieces) + b"\n]}\n"}
+
+
+@functools.lru_cache(maxsize=4)
+def _compactor(prefixes: tuple[tuple[str, str], ...]) -> _Compactor:
+    # One per set of prefixes, kept across graphs: it remembers the IRIs it has compacted.
+    return _Compactor(dict(prefixes))
 
 
 def _node(subject: str, quads: list[ox.Quad], compact: _Compactor) -> dict[str, Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 import pyoxigraph as ox
 
@@ -17,32 +16,14 @@ def header(prefixes: dict[str, str], inputs: str = "") -> bytes:
     return (HEADER + stamp + lines + "\n").encode("utf-8")
 
 
-def serialize(
-    items: Iterable[ox.Triple] | Iterable[ox.Quad], fmt: ox.RdfFormat, prefixes: dict[str, str], inputs: str = ""
-) -> bytes:
-    data = ox.serialize(items, format=fmt, prefixes=prefixes)
-    assert data is not None  # serialize returns bytes when given no output
-    return with_header(data.decode("utf-8"), prefixes, inputs)
-
-
-def with_header(body: str, prefixes: dict[str, str], inputs: str = "") -> bytes:
-    """``body`` with our header: pyoxigraph's @prefix lines, in its own order, give way to sorted ones."""
-    # pyoxigraph writes the @prefix lines in an order of its own; we write
-    # them sorted, so that the header is stable across versions.
-    lines = body.split("\n")
-    while lines and lines[0].startswith("@prefix "):
-        lines.pop(0)
-    return header(prefixes, inputs) + "\n".join(lines).encode("utf-8")
-
-
-def trig_body(dataset: Any, prefixes: dict[str, str]) -> str:
-    """pyoxigraph's TriG of the dataset, made once: the TriG and Turtle exports both start from it."""
-    key = ("trig", tuple(sorted(prefixes.items())))
-    if key not in dataset.cache:
-        data = ox.serialize(dataset.quads, format=ox.RdfFormat.TRIG, prefixes=prefixes) or b""
-        dataset.cache[key] = data.decode("utf-8")
-    body: str = dataset.cache[key]
-    return body
+def serialize(items: Iterable[ox.Triple] | Iterable[ox.Quad], fmt: ox.RdfFormat, prefixes: dict[str, str]) -> bytes:
+    """pyoxigraph's serialisation under our header: its @prefix lines, in an order of its own, give way to sorted ones."""
+    data = (ox.serialize(items, format=fmt, prefixes=prefixes) or b"").decode("utf-8")
+    lines = data.split("\n")
+    i = 0
+    while i < len(lines) and lines[i].startswith("@prefix "):
+        i += 1
+    return header(prefixes) + "\n".join(lines[i:]).encode("utf-8")
 
 
 def recorded_inputs(path: str) -> str | None:

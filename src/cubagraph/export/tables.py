@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from .. import network
-from ..build import Dataset
+
+if TYPE_CHECKING:
+    from . import Context, GraphView, Piece
 
 NAMES = ("nodes.csv", "edges.csv")
 NODE_COLUMNS = [
@@ -20,20 +24,27 @@ NODE_COLUMNS = [
 ]  # fmt: skip
 
 
-def render(dataset: Dataset, prefixes: dict[str, str]) -> dict[str, bytes]:
-    g = network.of(dataset)
+def piece(view: GraphView) -> Piece:
+    p = view.projection
     nodes = io.StringIO()
     writer = csv.writer(nodes, lineterminator="\n")
-    writer.writerow(["Id", "Label", *NODE_COLUMNS])
-    for node, data in g.nodes(data=True):
+    for node, data in p.nodes:
         flat = network.flat(data)
         writer.writerow([node, flat["label"], *(_cell(flat.get(c)) for c in NODE_COLUMNS)])
     edges = io.StringIO()
     writer = csv.writer(edges, lineterminator="\n")
-    writer.writerow(["Source", "Target", "Type", "Label", "kind", "assertion"])
-    for a, b, data in g.edges(data=True):
+    for a, b, _, data in p.edges:
         writer.writerow([a, b, "Directed", data["label"], data["kind"], data["source"]])
     return {"nodes.csv": nodes.getvalue().encode("utf-8"), "edges.csv": edges.getvalue().encode("utf-8")}
+
+
+def assemble(pieces: Sequence[Piece], ctx: Context) -> dict[str, bytes]:
+    node_head = ",".join(["Id", "Label", *NODE_COLUMNS]) + "\n"
+    edge_head = "Source,Target,Type,Label,kind,assertion\n"
+    return {
+        "nodes.csv": node_head.encode("utf-8") + b"".join(p["nodes.csv"] for p in pieces),
+        "edges.csv": edge_head.encode("utf-8") + b"".join(p["edges.csv"] for p in pieces),
+    }
 
 
 def _cell(value: object) -> str:

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from ..build import Dataset
-from .rdf import trig_body, with_header
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from .rdf import header
+
+if TYPE_CHECKING:
+    from . import Context, GraphView, Piece
 
 NAME = "cubagraph.trig"
 NAMES = (NAME,)
 
 
-def render(dataset: Dataset, prefixes: dict[str, str]) -> dict[str, bytes]:
+def piece(view: GraphView) -> Piece:
+    # pyoxigraph writes each graph as one block; the blocks of graphs written
+    # apart concatenate to the dataset written whole (a test checks this).
+    return {NAME: view.trig.encode("utf-8")}
+
+
+def assemble(pieces: Sequence[Piece], ctx: Context) -> dict[str, bytes]:
     # The input digest lets `query` and `serve` warn when the data has moved on.
-    return {NAME: with_header(trig_body(dataset, prefixes), prefixes, inputs=dataset.inputs)}
+    return {NAME: header(ctx.prefixes, ctx.inputs) + b"".join(p[NAME] for p in pieces)}

@@ -1,30 +1,42 @@
 """exports/cubagraph.ttl: the union of all graphs, with provenance as ordinary triples.
 
-The union is written from the TriG serialisation, without its graph blocks:
+The union is written from each graph's TriG block, without its braces:
 every node's triples live in one graph, so the graphs' blocks concatenate
-into the union, sorted as the quads are. This skips building a second copy
-of every triple, which took as long as the rest of the Turtle export.
+into the union, sorted as the quads are. The builder describes each node in
+one graph only (a document's graph holds only IRIs minted from the
+document's id); for a dataset where that fails, :func:`union` writes the
+union directly.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import pyoxigraph as ox
 
-from ..build import Dataset
-from .rdf import header, serialize, trig_body
+from .rdf import header, serialize
+
+if TYPE_CHECKING:
+    from . import Context, GraphView, Piece
 
 NAME = "cubagraph.ttl"
 NAMES = (NAME,)
 
 
-def render(dataset: Dataset, prefixes: dict[str, str]) -> dict[str, bytes]:
-    if dataset.subjects_span_graphs():
-        # A node described in two graphs: its blocks would not merge. Write the union directly.
-        return {NAME: serialize(dataset.triples(), ox.RdfFormat.TURTLE, prefixes)}
+def piece(view: GraphView) -> Piece:
     lines = []
-    for line in trig_body(dataset, prefixes).split("\n"):
+    for line in view.trig.split("\n"):
         if line.startswith("\t"):
             lines.append(line[1:])  # a triple inside a graph block
-        elif not line.startswith("@prefix ") and line != "}" and not line.endswith(" {"):
+        elif line != "}" and not line.endswith(" {"):
             lines.append(line)
-    return {NAME: header(prefixes) + "\n".join(lines).encode("utf-8")}
+    return {NAME: "\n".join(lines).encode("utf-8")}
+
+
+def assemble(pieces: Sequence[Piece], ctx: Context) -> dict[str, bytes]:
+    return {NAME: header(ctx.prefixes) + b"".join(p[NAME] for p in pieces)}
+
+
+def union(triples: list[ox.Triple], prefixes: dict[str, str]) -> bytes:
+    return serialize(triples, ox.RdfFormat.TURTLE, prefixes)

@@ -115,10 +115,13 @@
     const shownEdges = allEdges.filter((e) => visible.has(e.from) && visible.has(e.to) && state.edgeKinds.has(e.kind)).length;
     $("counts").textContent = `Showing ${visible.size.toLocaleString("en")} of ${meta.total.nodes.toLocaleString("en")} nodes and ${shownEdges.toLocaleString("en")} of ${meta.total.edges.toLocaleString("en")} links.`;
     const capped = !state.search && !state.focus && !filtersActive() && initial.size < allNodes.length;
-    $("notice").hidden = !capped;
-    $("notice").textContent = capped
-      ? `The view opens on the ${initial.size.toLocaleString("en")} best-connected nodes. Search for a name, or select a node and focus on it, to see the rest.`
-      : "";
+    // A large graph: the page holds only its best-connected part (viewer_limit).
+    const partial = allNodes.length < meta.total.nodes;
+    const notes = [];
+    if (capped) notes.push(`The view opens on the ${initial.size.toLocaleString("en")} best-connected nodes. Search for a name, or select a node and focus on it, to see the rest.`);
+    if (partial) notes.push(`This page holds the ${allNodes.length.toLocaleString("en")} best-connected of ${meta.total.nodes.toLocaleString("en")} nodes; search and filters reach only these. Raise viewer_limit in pyproject.toml, or ask \`cubagraph neighbors\` and \`cubagraph query\` about the rest.`);
+    $("notice").hidden = notes.length === 0;
+    $("notice").textContent = notes.join(" ");
     $("unfocus").disabled = !state.focus;
     if (state.search) {
       const hits = allNodes.filter((n) => visible.has(n.id) && matches(n, state.search.toLowerCase())).map((n) => n.id);

@@ -27,45 +27,21 @@ sys.path.insert(0, str(HERE))
 
 
 def one(directory: Path) -> dict[str, object]:
-    """A cold build of ``directory`` in this (fresh) process, phase by phase."""
-    from cubagraph import build, export, ontology, project, validate
-    from cubagraph import load as loading
-    from cubagraph.errors import display_path
+    """A cold build of ``directory`` in this (fresh) process, phase by phase: what `cubagraph build --no-cache` does."""
+    from cubagraph import corpus, export, project
 
     out: dict[str, float] = {}
     t = time.perf_counter()
-    proj = project.find(directory)
-    onto = ontology.load(proj.ontology)
-    problems: list = []
-    registry = loading.read_registry(proj.registry, problems)
-    sources = [s for p in proj.mappings if (s := loading.read_mapping(proj, p, problems)) is not None]
-    out["load and validate models"] = time.perf_counter() - t
+    built = corpus.build_exports(project.find(directory), use_cache=False, timings=out)
+    out["everything else"] = time.perf_counter() - t - sum(out.values())
     t = time.perf_counter()
-    timings: dict[str, float] = {}
-    problems += validate.check(onto.vocabulary, registry, display_path(str(proj.registry)), sources, timings)
-    assert not [p for p in problems if not p.warning], problems[:3]
-    checking = time.perf_counter() - t
-    out["cross-checks"] = checking - timings["grounding"]
-    out["quote grounding"] = timings["grounding"]
-    t = time.perf_counter()
-    dataset = build.build(proj.minter(), onto, registry, sources)
-    dataset.inputs = proj.input_digest()
-    dataset.texts = {s.document.id: s.text.raw for s in sources}
-    dataset.settings = proj.settings
-    out["graph build"] = time.perf_counter() - t
-    rendered: dict[str, bytes] = {}
-    for exporter in export.EXPORTERS:
-        t = time.perf_counter()
-        rendered.update(exporter.render(dataset, proj.prefixes()))
-        out[f"export {'/'.join(exporter.NAMES)}"] = time.perf_counter() - t
-    t = time.perf_counter()
-    export.write_all(proj.exports, rendered)
+    export.write_all(directory / "exports", built.rendered)
     out["write files"] = time.perf_counter() - t
     return {
         "phases": out,
-        "quads": len(dataset.quads),
+        "quads": built.counts["quads"],
         "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "bytes": sum(len(b) for b in rendered.values()),
+        "bytes": sum(len(b) for b in built.rendered.values()),
     }
 
 

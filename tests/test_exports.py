@@ -216,4 +216,24 @@ def test_a_cached_rebuild_writes_what_a_cold_build_writes(
     fifth = run("build", cwd=workdir)
     assert fifth.code == 1 and "quote not found" in fifth.err
     # Only entries that current documents use are kept.
-    assert len(list((workdir / ".cubagraph/cache").glob("*.nq"))) <= 2
+    assert len(list((workdir / ".cubagraph/cache").glob("*.entry"))) <= 2
+
+
+def test_cache_entries_without_pieces_or_cut_short_give_the_cold_build(
+    run: Callable[..., Result], workdir: Path
+) -> None:
+    assert run("build", "--no-cache", cwd=workdir).code == 0
+    cold = digest(workdir / "exports")
+    # `check` keeps each document's graph but renders no export pieces; `build` renders them.
+    for entry in (workdir / ".cubagraph/cache").glob("*.entry"):
+        entry.unlink()
+    assert run("check", cwd=workdir).code == 0
+    first = run("build", cwd=workdir)
+    assert first.code == 0 and "(2 of 2 documents unchanged" in first.out
+    assert digest(workdir / "exports") == cold
+    # An entry cut short, as by a crash, is a miss.
+    entry = sorted((workdir / ".cubagraph/cache").glob("*.entry"))[0]
+    entry.write_bytes(entry.read_bytes()[:-10])
+    second = run("build", cwd=workdir)
+    assert second.code == 0 and "(1 of 2 documents unchanged" in second.out
+    assert digest(workdir / "exports") == cold

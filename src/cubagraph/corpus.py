@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections import Counter
 from dataclasses import dataclass
 from itertools import groupby
@@ -62,7 +63,8 @@ class _Checked:
     warnings: list[Problem]
 
 
-def _check(project: Project, use_cache: bool, pieces: str = "") -> _Checked:
+def _check(project: Project, use_cache: bool, pieces: str = "", timings: dict[str, float] | None = None) -> _Checked:
+    started = time.perf_counter()
     onto = ontology.load(project.ontology)
     problems: list[Problem] = []
     registry = load.read_registry(project.registry, problems)
@@ -81,13 +83,19 @@ def _check(project: Project, use_cache: bool, pieces: str = "") -> _Checked:
         problems.append(
             Problem(str(project.data / "mappings"), 1, "no mappings found", "add data/mappings/<document-id>.yaml")
         )
+    loaded = time.perf_counter()
     problems += validate.check(
         onto.vocabulary,
         registry,
         display_path(str(project.registry)),
         [s for _, s in fresh],
+        timings,
         known_texts={e.text_file: e.doc_id for _, e in cached},
     )
+    if timings is not None:
+        timings["load and validate models (and read the cache)"] = loaded - started
+        timings["cross-checks"] = time.perf_counter() - loaded - timings["grounding"]
+        timings["quote grounding"] = timings.pop("grounding")
     warnings = [w for _, e in cached for w in e.warnings]
     if any(not p.warning for p in problems) or registry is None:
         raise InvalidData(problems + warnings)
@@ -132,7 +140,7 @@ class Exports:
     warnings: list[Problem]
 
 
-def build_exports(project: Project, use_cache: bool = True) -> Exports:
+def build_exports(project: Project, use_cache: bool = True, timings: dict[str, float] | None = None) -> Exports:
     """Check and build everything, and render every export, a document at a time.
 
     Each document's graph is rendered into its pieces of the exports as soon
@@ -143,8 +151,9 @@ def build_exports(project: Project, use_cache: bool = True) -> Exports:
     """
     prefixes = project.prefixes()
     stamp = hashlib.sha256(json.dumps(sorted(prefixes.items())).encode()).hexdigest()
-    checked = _check(project, use_cache, pieces=stamp)
+    checked = _check(project, use_cache, pieces=stamp, timings=timings)
     store = checked.store
+    clock: dict[str, float] = {"graph build": 0.0, "cache writes": 0.0}
     builder = build.Builder(project.minter(), checked.ontology, checked.registry)
     shared = build.sort_quads(builder.quads)  # the ontology and the registry
     builder.quads.clear()
@@ -156,16 +165,20 @@ def build_exports(project: Project, use_cache: bool = True) -> Exports:
     counts["quads"] = len(shared)
     minter = project.minter()
     for i, (key, source) in enumerate(checked.fresh):
+        started = time.perf_counter()
         before = Counter(builder.counts)
         builder.document(source)
         quads = build.sort_quads(builder.quads)
         builder.quads.clear()  # one document's quads at a time
+        clock["graph build"] += time.perf_counter() - started
         name = minter.document_graph(source.document.id)
         entry = _entry(checked, source, builder.counts - before, quads)
         entry.pieces = graphs[name] = export.piece(
-            export.GraphView(name, quads, ctx, {source.document.id: source.text.raw})
+            export.GraphView(name, quads, ctx, {source.document.id: source.text.raw}), timings
         )
+        started = time.perf_counter()
         store.put(key, entry, stamp)
+        clock["cache writes"] += time.perf_counter() - started
         counts.update(entry.counts)
         checked.fresh[i] = (key, None)  # type: ignore[assignment]  # let the models go
     for key, entry in checked.cached:
@@ -178,7 +191,9 @@ def build_exports(project: Project, use_cache: bool = True) -> Exports:
         counts.update(entry.counts)
     store.prune()
     ctx.inputs = project.input_digest()
-    rendered = export.assemble([graphs[name] for name in sorted(graphs)], ctx)
+    rendered = export.assemble([graphs[name] for name in sorted(graphs)], ctx, timings)
+    if timings is not None:
+        timings.update(clock)
     # The builder mints every node of a document's graph from the document's
     # id, so no node is described in two graphs: quads and triples are as many.
     counts["triples"] = counts["quads"]

@@ -18,6 +18,7 @@ leaves ``exports/`` as it was.
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -83,18 +84,25 @@ def context(dataset_or_quads: Dataset | Sequence[ox.Quad], prefixes: dict[str, s
     return Context(prefixes, settings, network.context(quads), **kw)
 
 
-def piece(view: GraphView) -> Piece:
+def piece(view: GraphView, timings: dict[str, float] | None = None) -> Piece:
     out: Piece = {}
     for exporter in EXPORTERS:
+        started = time.perf_counter()
         out.update(exporter.piece(view))
+        if timings is not None:  # benchmarks/build_scale.py reports each exporter's share
+            name = f"pieces: {exporter.__name__.rsplit('.', 1)[-1]}"
+            timings[name] = timings.get(name, 0.0) + time.perf_counter() - started
     return out
 
 
-def assemble(pieces: Sequence[Piece], ctx: Context) -> dict[str, bytes]:
+def assemble(pieces: Sequence[Piece], ctx: Context, timings: dict[str, float] | None = None) -> dict[str, bytes]:
     """Every export, from the graphs' pieces in graph order."""
     rendered: dict[str, bytes] = {}
     for exporter in EXPORTERS:
+        started = time.perf_counter()
         rendered.update(exporter.assemble(pieces, ctx))
+        if timings is not None:
+            timings[f"assemble: {exporter.__name__.rsplit('.', 1)[-1]}"] = time.perf_counter() - started
     return rendered
 
 

@@ -237,3 +237,29 @@ def test_cache_entries_without_pieces_or_cut_short_give_the_cold_build(
     second = run("build", cwd=workdir)
     assert second.code == 0 and "(1 of 2 documents unchanged" in second.out
     assert digest(workdir / "exports") == cold
+
+
+def test_a_rebuild_copies_only_from_exports_it_wrote_itself(run: Callable[..., Result], workdir: Path) -> None:
+    """The writer copies unchanged parts from the old exports; a file changed behind its back is written whole."""
+    assert run("build", "--no-cache", cwd=workdir).code == 0
+    cold = digest(workdir / "exports")
+    manifest = workdir / ".cubagraph/exports.json"
+    assert manifest.is_file()
+    # Someone edits an export by hand: the manifest no longer describes it, so nothing is copied from it.
+    ttl = workdir / "exports/cubagraph.ttl"
+    ttl.write_bytes(ttl.read_bytes().replace(b"Cuba", b"Cubx"))
+    edit(
+        workdir / "data/mappings/cuba-releases-553-prisoners.yaml",
+        "    label: Cuba releases 553 prisoners\n",
+        "    label: Cuba frees 553 prisoners\n",
+    )
+    assert run("build", cwd=workdir).code == 0
+    warm = digest(workdir / "exports")
+    assert b"Cubx" not in ttl.read_bytes()
+    assert run("build", "--no-cache", cwd=workdir).code == 0
+    assert digest(workdir / "exports") == warm != cold
+    # A lost or garbled manifest: the build compares bytes instead, and finds nothing to write.
+    manifest.write_text("{not json", encoding="utf-8")
+    again = run("build", cwd=workdir)
+    assert again.code == 0 and again.out.count("(unchanged)") == len(export.names())
+    assert digest(workdir / "exports") == warm

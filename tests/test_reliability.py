@@ -65,7 +65,8 @@ def test_ctrl_c_leaves_no_temporary_files(big: Path) -> None:
         time.sleep(delay)
         process.send_signal(signal.SIGINT)
         _, err = process.communicate(timeout=60)
-        assert process.returncode in (0, 130), err
+        # -SIGINT: interrupted while Python was still starting, before cubagraph could catch it.
+        assert process.returncode in (0, 130, -signal.SIGINT), err
         if process.returncode == 130:
             assert err.strip().endswith("cubagraph: interrupted")
         assert not list((big / "exports").glob(".*.tmp"))

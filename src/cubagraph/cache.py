@@ -25,8 +25,8 @@ import hashlib
 import json
 import os
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -48,16 +48,57 @@ def code_digest() -> str:
     return h.hexdigest()
 
 
-@dataclass
 class Entry:
-    doc_id: str
-    text_file: str
-    text_sha256: str
-    counts: Counter[str]
-    warnings: list[Problem]
-    quads: bytes  # N-Quads of the document's graph
-    text: str = ""  # the document's text, as read to check its digest
-    pieces: dict[str, bytes] | None = None  # the document's pieces of the exports, once rendered
+    """A document's cached build. The quads and export pieces stay on disk until asked for."""
+
+    def __init__(
+        self,
+        doc_id: str,
+        text_file: str,
+        text_sha256: str,
+        counts: Counter[str],
+        warnings: list[Problem],
+        quads: bytes | None = None,
+        text: str = "",
+    ):
+        self.doc_id, self.text_file, self.text_sha256 = doc_id, text_file, text_sha256
+        self.counts, self.warnings, self.text = counts, warnings, text
+        self._quads = quads
+        self._pieces: dict[str, bytes] | None = None
+        self.index: dict[str, Any] | None = None  # the viewer's index of the pieces (export.html), if kept
+        self.pieces_id = ""  # names the pieces' bytes: equal ids, equal bytes
+        self._file: Path | None = None
+        self._blobs: list[tuple[str, int, int]] = []  # (name, offset, size) in _file
+
+    @property
+    def quads(self) -> bytes:
+        """N-Quads of the document's graph."""
+        if self._quads is None:
+            self._quads = self._read(["nq"])["nq"]
+        return self._quads
+
+    @property
+    def pieces(self) -> dict[str, bytes] | None:
+        """The document's pieces of the exports, if rendered (for the context the cache was asked about)."""
+        if self._pieces is None and self.pieces_id and self._file is not None:
+            self._pieces = self._read([name for name, _, _ in self._blobs if name != "nq"])
+        return self._pieces
+
+    @pieces.setter
+    def pieces(self, value: dict[str, bytes] | None) -> None:
+        self._pieces = value
+
+    def _read(self, names: list[str]) -> dict[str, bytes]:
+        wanted = [(n, at, size) for n, at, size in self._blobs if n in names]
+        if self._file is None or not wanted:
+            raise KeyError(names)
+        first, last = wanted[0][1], wanted[-1][1] + wanted[-1][2]
+        with open(self._file, "rb") as f:
+            f.seek(first)
+            data = f.read(last - first)
+        if len(data) != last - first:
+            raise OSError(f"{self._file} was cut short; run `cubagraph build --no-cache`")
+        return {n: data[at - first : at - first + size] for n, at, size in wanted}
 
 
 class Cache:
@@ -81,58 +122,63 @@ class Cache:
         return hashlib.sha256(self.context.encode() + hashlib.sha256(mapping).digest()).hexdigest()
 
     def get(self, key: str, pieces: str = "") -> Entry | None:
-        """The entry for ``key``, if whole and its text unchanged; with its pieces for ``pieces``, if kept."""
+        """The entry for ``key``, if whole and its text unchanged; its pieces count only if made for ``pieces``.
+
+        Only the entry's first line is read here: the quads and pieces are
+        read when asked for, so that a rebuild that copies unchanged pieces
+        from the old exports never reads them.
+        """
+        path = self.directory / f"{key}{SUFFIX}"
         try:
-            data = (self.directory / f"{key}{SUFFIX}").read_bytes()
-            end = data.index(b"\n")
-            info = json.loads(data[:end])
-            sizes = info["sizes"]
-            if end + 1 + sum(size for _, size in sizes) != len(data):
+            with open(path, "rb") as f:
+                head = f.readline()
+                size = os.fstat(f.fileno()).st_size
+            info = json.loads(head)
+            blobs, at = [], len(head)
+            for name, length in info["sizes"]:
+                blobs.append((name, at, length))
+                at += length
+            if at != size:
                 return None  # cut short
             text = (self.project.root / info["text_file"]).read_bytes()
             if hashlib.sha256(text).hexdigest() != info["text_sha256"]:
                 return None
-            at = end + 1
-            blobs = {}
-            for name, size in sizes:
-                blobs[name] = data[at : at + size]
-                at += size
+            entry = Entry(
+                info["doc_id"],
+                info["text_file"],
+                info["text_sha256"],
+                Counter(info["counts"]),
+                [Problem(*w) for w in info["warnings"]],
+                None,
+                text.decode("utf-8"),
+            )
+            if pieces and info.get("pieces") == pieces:
+                entry.pieces_id, entry.index = info["pieces_id"], info["index"]
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None  # missing, half-written or foreign: build the document afresh
+        entry._file, entry._blobs = path, blobs
         self.used.add(key)
         self.hits += 1
-        quads = blobs.pop("nq")
-        kept = pieces and info.get("pieces") == pieces
-        return Entry(
-            info["doc_id"],
-            info["text_file"],
-            info["text_sha256"],
-            Counter(info["counts"]),
-            [Problem(*w) for w in info["warnings"]],
-            quads,
-            text.decode("utf-8"),
-            blobs if kept else None,
-        )
+        return entry
 
     def put(self, key: str, entry: Entry, pieces: str = "") -> None:
         """Keep ``entry``; its pieces, if any, were rendered for the context digest ``pieces``."""
         self.directory.mkdir(parents=True, exist_ok=True)
         blobs = {"nq": entry.quads}
-        if entry.pieces is not None and pieces:
-            blobs.update(entry.pieces)
         info: dict[str, object] = {
             "doc_id": entry.doc_id,
             "text_file": entry.text_file,
             "text_sha256": entry.text_sha256,
             "counts": dict(entry.counts),
             "warnings": [[w.path, w.line, w.message, w.fix, w.warning] for w in entry.warnings],
-            "sizes": [[name, len(blob)] for name, blob in blobs.items()],  # in the order they follow
         }
-        if len(blobs) > 1:
-            info["pieces"] = pieces
+        if entry.pieces is not None and pieces:
+            blobs.update(entry.pieces)
+            info.update(pieces=pieces, pieces_id=entry.pieces_id, index=entry.index)
+        info["sizes"] = [[name, len(blob)] for name, blob in blobs.items()]  # in the order they follow
         # One file per entry: a JSON line, then the blobs it sizes. Three
         # files per entry took a tenth of a cold build in file system calls.
-        head = json.dumps(info, sort_keys=True).encode("utf-8") + b"\n"
+        head = json.dumps(info, sort_keys=True, ensure_ascii=True).encode("utf-8") + b"\n"
         _write(self.directory / f"{key}{SUFFIX}", head + b"".join(blobs.values()))
         self.used.add(key)
 
@@ -170,3 +216,8 @@ def as_entry(
     doc_id: str, text_file: str, text: bytes, counts: Counter[str], warnings: list[Problem], quads: list[ox.Quad]
 ) -> Entry:
     return Entry(doc_id, text_file, hashlib.sha256(text).hexdigest(), counts, warnings, serialize_quads(quads))
+
+
+def pieces_id(key: str, text_sha256: str, pieces: str) -> str:
+    """What a document's pieces are made from: its cache key (mapping, registry, ontology, code, settings), text and prefixes."""
+    return hashlib.sha256(f"{key}|{text_sha256}|{pieces}".encode()).hexdigest()

@@ -30,12 +30,18 @@ def build(args: argparse.Namespace) -> int:
     built = corpus.build_exports(proj, use_cache=not args.no_cache)
     _warn(built.warnings)
     if args.check:
-        stale = export.stale(proj.exports, built.rendered)
+        stale = export.stale(proj.exports, built.plans, built.graphs)
         if stale:
             raise StaleExports([Path(proj.relative(p)) for p in stale])
         print(f"{_summary(built.counts)}\nexports/ is up to date.")
         return 0
-    written = export.write_all(proj.exports, built.rendered)
+    written = export.write_all(
+        proj.exports,
+        built.plans,
+        built.graphs,
+        manifest=proj.root / ".cubagraph" / "exports.json",
+        durable=bool(proj.settings.get("fsync", False)),
+    )
     elapsed = time.perf_counter() - started
     print(_summary(built.counts))
     if built.counts.get("cached"):
@@ -227,7 +233,8 @@ def view(args: argparse.Namespace) -> int:
     proj = project.find(args.root, args.base)
     page = proj.exports / "graph.html"
     if not page.is_file() or _stale(proj):
-        export.write_all(proj.exports, corpus.build_exports(proj).rendered)
+        built = corpus.build_exports(proj)
+        export.write_all(proj.exports, built.plans, built.graphs, manifest=proj.root / ".cubagraph" / "exports.json")
         print("Rebuilt exports/, which were stale.", file=sys.stderr)
     print(page)
     graphical = sys.platform in ("darwin", "win32") or os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")

@@ -9,6 +9,7 @@ This is the entry point for scripts::
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import time
@@ -20,7 +21,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from . import build, export, load, ontology, validate
-from .cache import Cache, Entry, as_entry, parse_quads
+from .cache import Cache, Entry, as_entry, parse_quads, pieces_id
 from .errors import InvalidData, Problem, display_path
 from .project import Project, find
 
@@ -133,20 +134,33 @@ def build_dataset(project: Project | None = None, root: Path | None = None, use_
     return dataset
 
 
+def _pieces(entry: Entry) -> export.Piece:
+    pieces = entry.pieces
+    if pieces is None:
+        raise OSError(f"the cache entry of {entry.doc_id} has no export pieces; run `cubagraph build --no-cache`")
+    return pieces
+
+
 @dataclass
 class Exports:
-    rendered: dict[str, bytes]  # file name in exports/ -> its bytes
+    plans: dict[str, export.Plan]  # file name in exports/ -> what it is made of
+    graphs: list[export.Graph]  # the graphs' pieces the plans refer to
     counts: Counter[str]
     warnings: list[Problem]
 
+    def rendered(self) -> dict[str, bytes]:
+        """Every export's bytes, in memory."""
+        return {name: export.materialise(plan, self.graphs) for name, plan in self.plans.items()}
+
 
 def build_exports(project: Project, use_cache: bool = True, timings: dict[str, float] | None = None) -> Exports:
-    """Check and build everything, and render every export, a document at a time.
+    """Check and build everything, and plan every export, a document at a time.
 
     Each document's graph is rendered into its pieces of the exports as soon
     as it is built, kept in the cache, and let go: the whole graph is never
-    held in memory. Unchanged documents bring their pieces from the cache.
-    The exports are the same bytes as ``export.render_all(build_dataset())``
+    held in memory. Unchanged documents bring their pieces from the cache,
+    read only if the writer cannot copy them from the old exports. The
+    exports are the same bytes as ``export.render_all(build_dataset())``
     (a test checks this).
     """
     prefixes = project.prefixes()
@@ -158,12 +172,23 @@ def build_exports(project: Project, use_cache: bool = True, timings: dict[str, f
     shared = build.sort_quads(builder.quads)  # the ontology and the registry
     builder.quads.clear()
     ctx = export.context(shared, prefixes, settings=project.settings, memo=project.root / ".cubagraph" / "layout.json")
-    graphs: dict[str, export.Piece] = {}
+    graphs: dict[str, export.Graph] = {}
     for name, group in groupby(shared, key=lambda q: q.graph_name.value):  # type: ignore[union-attr]
-        graphs[name] = export.piece(export.GraphView(name, list(group), ctx))
+        graphs[name] = export.Graph.of(export.piece(export.GraphView(name, list(group), ctx)))
     counts = Counter(builder.counts)  # the registry's
     counts["quads"] = len(shared)
     minter = project.minter()
+
+    def keep(key: str, entry: Entry, piece: export.Piece) -> export.Graph:
+        entry.pieces = piece
+        entry.pieces_id = pieces_id(key, entry.text_sha256, stamp)
+        graph = export.Graph.of(piece, entry.pieces_id)
+        entry.index = graph.index
+        started = time.perf_counter()
+        store.put(key, entry, stamp)
+        clock["cache writes"] += time.perf_counter() - started
+        return graph
+
     for i, (key, source) in enumerate(checked.fresh):
         started = time.perf_counter()
         before = Counter(builder.counts)
@@ -173,29 +198,27 @@ def build_exports(project: Project, use_cache: bool = True, timings: dict[str, f
         clock["graph build"] += time.perf_counter() - started
         name = minter.document_graph(source.document.id)
         entry = _entry(checked, source, builder.counts - before, quads)
-        entry.pieces = graphs[name] = export.piece(
-            export.GraphView(name, quads, ctx, {source.document.id: source.text.raw}), timings
-        )
-        started = time.perf_counter()
-        store.put(key, entry, stamp)
-        clock["cache writes"] += time.perf_counter() - started
+        view = export.GraphView(name, quads, ctx, {source.document.id: source.text.raw})
+        graphs[name] = keep(key, entry, export.piece(view, timings))
         counts.update(entry.counts)
         checked.fresh[i] = (key, None)  # type: ignore[assignment]  # let the models go
     for key, entry in checked.cached:
         name = minter.document_graph(entry.doc_id)
-        if entry.pieces is None:  # kept by build_dataset, which renders no pieces: render them now
-            quads = parse_quads(entry.quads)
-            entry.pieces = export.piece(export.GraphView(name, quads, ctx, {entry.doc_id: entry.text}))
-            store.put(key, entry, stamp)
-        graphs[name] = entry.pieces
+        if entry.index is None:  # kept by build_dataset, which renders no pieces: render them now
+            view = export.GraphView(name, parse_quads(entry.quads), ctx, {entry.doc_id: entry.text})
+            graphs[name] = keep(key, entry, export.piece(view))
+        else:
+            sizes = {n: size for n, _, size in entry._blobs}
+            graphs[name] = export.Graph(entry.pieces_id, entry.index, sizes, functools.partial(_pieces, entry))
         counts.update(entry.counts)
     store.prune()
     ctx.inputs = project.input_digest()
-    rendered = export.assemble([graphs[name] for name in sorted(graphs)], ctx, timings)
+    ordered = [graphs[name] for name in sorted(graphs)]
+    plans = export.assemble(ordered, ctx, timings)
     if timings is not None:
         timings.update(clock)
     # The builder mints every node of a document's graph from the document's
     # id, so no node is described in two graphs: quads and triples are as many.
     counts["triples"] = counts["quads"]
     counts["cached"] = len(checked.cached)
-    return Exports(rendered, counts, checked.warnings)
+    return Exports(plans, ordered, counts, checked.warnings)

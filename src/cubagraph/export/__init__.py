@@ -31,11 +31,12 @@ import pyoxigraph as ox
 from .. import network
 from ..build import Dataset
 from . import gexf, graphml, html, jsonld, tables, trig, turtle
-from .files import LOCK, exclusive, remove_leftovers, write_atomic
+from .files import LOCK, exclusive, remove_leftovers
+from .plan import Graph, Manifest, Piece, Plan, item_bytes, item_keys, materialise, write
 
 EXPORTERS: tuple[ModuleType, ...] = (turtle, trig, jsonld, graphml, gexf, tables, html)
-
-Piece = dict[str, bytes]  # part name -> bytes, for one graph
+__all__ = ["EXPORTERS", "Context", "Graph", "GraphView", "Piece", "Plan", "assemble", "materialise", "piece"]
+__all__ += ["context", "names", "render_all", "stale", "write_all"]
 
 
 @dataclass
@@ -95,54 +96,81 @@ def piece(view: GraphView, timings: dict[str, float] | None = None) -> Piece:
     return out
 
 
-def assemble(pieces: Sequence[Piece], ctx: Context, timings: dict[str, float] | None = None) -> dict[str, bytes]:
-    """Every export, from the graphs' pieces in graph order."""
-    rendered: dict[str, bytes] = {}
+def assemble(graphs: Sequence[Graph], ctx: Context, timings: dict[str, float] | None = None) -> dict[str, Plan]:
+    """Every export's plan, from the graphs' pieces in graph order."""
+    plans: dict[str, Plan] = {}
     for exporter in EXPORTERS:
         started = time.perf_counter()
-        rendered.update(exporter.assemble(pieces, ctx))
+        plans.update(exporter.assemble(graphs, ctx))
         if timings is not None:
             timings[f"assemble: {exporter.__name__.rsplit('.', 1)[-1]}"] = time.perf_counter() - started
-    return rendered
+    return plans
 
 
 def render_all(dataset: Dataset, prefixes: dict[str, str], memo: Path | None = None) -> dict[str, bytes]:
-    """Every export of an in-memory dataset: the same pieces and assembly that the build uses."""
+    """Every export of an in-memory dataset, as bytes: the same pieces and assembly that the build uses."""
     ctx = context(dataset, prefixes, inputs=dataset.inputs, memo=memo)
-    pieces = [
-        piece(GraphView(name, list(quads), ctx, dataset.texts))
+    graphs = [
+        Graph.of(piece(GraphView(name, list(quads), ctx, dataset.texts)))
         for name, quads in groupby(dataset.quads, key=lambda q: str(getattr(q.graph_name, "value", "")))
     ]
-    rendered = assemble(pieces, ctx)
+    rendered = {name: materialise(plan, graphs) for name, plan in assemble(graphs, ctx).items()}
     if dataset.subjects_span_graphs():
         # A node described in two graphs: the graphs' Turtle blocks would not merge. Write the union directly.
         rendered[turtle.NAME] = turtle.union(dataset.triples(), prefixes)
     return rendered
 
 
-def write_all(directory: Path, rendered: dict[str, bytes]) -> list[tuple[Path, bool]]:
-    """Write each rendered export atomically; return (path, changed) pairs.
+def write_all(
+    directory: Path,
+    plans: Mapping[str, Plan | bytes],
+    graphs: Sequence[Graph] = (),
+    manifest: Path | None = None,
+    durable: bool = False,
+) -> list[tuple[Path, bool]]:
+    """Write each export atomically; return (path, changed) pairs.
 
     Files whose bytes are unchanged are left alone, so their mtimes stay put.
     Two builds never write at once: they take turns on a lock. Temporary
-    files that a killed build left behind are removed.
+    files that a killed build left behind are removed. ``manifest`` records
+    what each file was written from, so that the next build copies the
+    unchanged parts (see :mod:`cubagraph.export.plan`). Without ``durable``
+    nothing is fsynced: a reader, or a build killed at any moment, still sees
+    the old file or the new one, never a mix; only a power cut soon after a
+    build may lose it, and the exports are derived data that the next build
+    (or ``build --check``) puts right. Fsyncing 800 MB of exports took 2.4 s
+    at 10,000 documents.
     """
     directory.mkdir(parents=True, exist_ok=True)
     results = []
     with exclusive(directory / LOCK):
         remove_leftovers(directory)
-        for name, data in rendered.items():
-            path = directory / name
-            changed = not _same(path, data)
-            if changed:
-                write_atomic(path, data)
-            results.append((path, changed))
+        record = Manifest(manifest)
+        for name, given in plans.items():
+            path, plan = directory / name, _plan(given)
+            if record.previous(path) is None:
+                # Written by a build without a manifest, or checked out: compare the bytes.
+                sizes = [len(item_bytes(item, graphs)) for item in plan.items]
+                if _same(path, materialise(plan, graphs)):
+                    record.record(path, item_keys(plan, graphs), sizes)
+                    results.append((path, False))
+                    continue
+            results.append((path, write(path, plan, graphs, record, durable)))
+        record.save(list(plans))
     return results
 
 
-def stale(directory: Path, rendered: dict[str, bytes]) -> list[Path]:
-    """The exports whose committed bytes differ from ``rendered``."""
-    return [directory / name for name, data in rendered.items() if not _same(directory / name, data)]
+def _plan(given: Plan | bytes) -> Plan:
+    return Plan([given]) if isinstance(given, bytes) else given
+
+
+def stale(directory: Path, plans: Mapping[str, Plan | bytes], graphs: Sequence[Graph] = ()) -> list[Path]:
+    """The exports whose committed bytes differ from their plans'."""
+    return [
+        directory / name
+        for name, plan in plans.items()
+        if not _same(directory / name, materialise(_plan(plan), graphs))
+    ]
 
 
 def _same(path: Path, data: bytes) -> bool:

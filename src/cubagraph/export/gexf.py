@@ -15,6 +15,7 @@ from xml.sax.saxutils import quoteattr
 
 from .. import network
 from .graphml import EDGE_KEYS, NODE_KEYS, scalar
+from .plan import Graph, Plan
 
 if TYPE_CHECKING:
     from . import Context, GraphView, Piece
@@ -55,7 +56,7 @@ def piece(view: GraphView) -> Piece:
     return {NODES: "".join(nodes).encode("utf-8"), EDGES: "".join(edges).encode("utf-8")}
 
 
-def assemble(pieces: Sequence[Piece], ctx: Context) -> dict[str, bytes]:
+def assemble(graphs: Sequence[Graph], ctx: Context) -> dict[str, Plan]:
     head = [
         "<?xml version='1.0' encoding='utf-8'?>",
         '<gexf xmlns="http://www.gexf.net/1.2draft" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
@@ -72,10 +73,15 @@ def assemble(pieces: Sequence[Piece], ctx: Context) -> dict[str, bytes]:
     for key, i in _EDGE_IDS.items():
         head.append(f'      <attribute id="{i}" title="{key}" type="{_TYPES[EDGE_KEYS[key]]}" />')
     head += ["    </attributes>", "    <nodes>\n"]
+    n = range(len(graphs))
     return {
-        NAME: "\n".join(head).encode("utf-8")
-        + b"".join(p[NODES] for p in pieces)
-        + b"    </nodes>\n    <edges>\n"
-        + b"".join(p[EDGES] for p in pieces)
-        + b"    </edges>\n  </graph>\n</gexf>\n"
+        NAME: Plan(
+            [
+                "\n".join(head).encode("utf-8"),
+                *((i, NODES) for i in n),
+                b"    </nodes>\n    <edges>\n",
+                *((i, EDGES) for i in n),
+                b"    </edges>\n  </graph>\n</gexf>\n",
+            ]
+        )
     }

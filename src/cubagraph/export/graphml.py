@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape, quoteattr
 
 from .. import network
+from .plan import Graph, Plan
 
 if TYPE_CHECKING:
     from . import Context, GraphView, Piece
@@ -61,7 +62,7 @@ def piece(view: GraphView) -> Piece:
     return {NODES: "".join(nodes).encode("utf-8"), EDGES: "".join(edges).encode("utf-8")}
 
 
-def assemble(pieces: Sequence[Piece], ctx: Context) -> dict[str, bytes]:
+def assemble(graphs: Sequence[Graph], ctx: Context) -> dict[str, Plan]:
     head = [
         "<?xml version='1.0' encoding='utf-8'?>",
         '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
@@ -72,5 +73,14 @@ def assemble(pieces: Sequence[Piece], ctx: Context) -> dict[str, bytes]:
     for key, kind in EDGE_KEYS.items():
         head.append(f'  <key id="e-{key}" for="edge" attr.name="{key}" attr.type="{kind}" />')
     head.append('  <graph edgedefault="directed">\n')
-    body = b"".join(p[NODES] for p in pieces) + b"".join(p[EDGES] for p in pieces)
-    return {NAME: "\n".join(head).encode("utf-8") + body + b"  </graph>\n</graphml>\n"}
+    n = range(len(graphs))
+    return {
+        NAME: Plan(
+            [
+                "\n".join(head).encode("utf-8"),
+                *((i, NODES) for i in n),
+                *((i, EDGES) for i in n),
+                b"  </graph>\n</graphml>\n",
+            ]
+        )
+    }

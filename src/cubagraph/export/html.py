@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import layout, network
 from .files import write_atomic
+from .plan import Graph, Lazy, Plan, materialise
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -108,7 +109,8 @@ def _piece(p: network.Projection, actors: AbstractSet[str], texts: Mapping[str, 
         "legend": legend,
     }
     nodes = "".join(f"{node}\t{_script_json(_node(node, d, texts))}\n" for node, d in p.nodes)
-    edges = "".join(_script_json([a, b, d["label"], d["kind"], d["source"]]) + "\n" for a, b, _, d in p.edges)
+    # Each edge's ends first, so that the assembly reads the JSON of only the edges it keeps.
+    edges = "".join(f"{a}\t{b}\t{_script_json([a, b, d['label'], d['kind'], d['source']])}\n" for a, b, _, d in p.edges)
     return {
         INDEX: json.dumps(index, sort_keys=True, separators=(",", ":")).encode("utf-8"),
         NODES: nodes.encode("utf-8"),
@@ -116,34 +118,53 @@ def _piece(p: network.Projection, actors: AbstractSet[str], texts: Mapping[str, 
     }
 
 
-def assemble(pieces: Sequence[Piece], ctx: Context) -> dict[str, bytes]:
-    from pyvis.network import Network  # imported here: pyvis pulls in IPython and jinja2
+def assemble(graphs: Sequence[Graph], ctx: Context) -> dict[str, Plan]:
+    from ..cache import code_digest
 
     cap = ctx.settings.get("viewer_cap", CAP)
     limit = max(cap, ctx.settings.get("viewer_limit", LIMIT))
-    indexes = [json.loads(p[INDEX]) for p in pieces]
+    indexes = [g.index for g in graphs]
     degree: Counter[str] = Counter()
     for ix in indexes:
         degree.update(ix["shared"])
     # The best-connected first; ties by IRI, so that the choice is stable.
     ranked = heapq.merge(sorted((-d, n) for n, d in degree.items()), *(map(tuple, ix["own"]) for ix in indexes))
     embedded = [n for _, n in itertools.islice(ranked, limit)]
-    shown = set(embedded[:cap])
     keep = set(embedded)
+    needed = [
+        g for g, ix in zip(graphs, indexes, strict=True) if ix["defines_shared"] or any(n in keep for _, n in ix["own"])
+    ]
+    legend = sorted({tuple(entry) for ix in indexes for entry in ix["legend"]})
+    meta = {
+        "documents": sorted({doc for ix in indexes for doc in ix["documents"]}),
+        "legend": [_legend(kind, name) for kind, name in legend],
+        "total": {"nodes": sum(ix["nodes"] for ix in indexes), "edges": sum(ix["edges"] for ix in indexes)},
+        "cap": cap,
+        "limit": limit,
+    }
+    # The page depends on nothing else: if these are as they were, so is the page, and it is not made again.
+    key = hashlib.sha256(
+        json.dumps([code_digest(), embedded, [g.id for g in needed], meta], sort_keys=True).encode("utf-8")
+    ).hexdigest()
+    return {NAME: Plan([Lazy(key, lambda: _page(needed, embedded, set(embedded[:cap]), meta, ctx))])}
 
+
+def _page(graphs: Sequence[Graph], embedded: list[str], shown: set[str], meta: dict[str, Any], ctx: Context) -> bytes:
+    from pyvis.network import Network  # imported here: pyvis pulls in IPython and jinja2
+
+    keep = set(embedded)
     node_json: list[tuple[str, str]] = []  # (iri, its JSON without id, position and visibility)
     edge_rows: list[list[str]] = []
-    for p, ix in zip(pieces, indexes, strict=True):
-        if not ix["defines_shared"] and not any(n in keep for _, n in ix["own"]):
-            continue  # nothing of this graph is on the page
-        for line in p[NODES].decode("utf-8").splitlines():
+    for g in graphs:
+        # split("\n"), not splitlines(): JSON escapes newlines, but text may hold U+0085 or U+001C.
+        for line in g.piece[NODES].decode("utf-8").split("\n")[:-1]:
             iri, _, data = line.partition("\t")
             if iri in keep:
                 node_json.append((iri, data))
-        for line in p[EDGES].decode("utf-8").splitlines():
-            row = json.loads(line)
-            if row[0] in keep and row[1] in keep:
-                edge_rows.append(row)
+        for line in g.piece[EDGES].decode("utf-8").split("\n")[:-1]:
+            a, b, data = line.split("\t", 2)
+            if a in keep and b in keep:
+                edge_rows.append(json.loads(data))
 
     ids = {iri: i for i, (iri, _) in enumerate(node_json)}
     positions = _layout([iri for iri, _ in node_json], [(r[0], r[1]) for r in edge_rows], ctx.memo)
@@ -169,14 +190,6 @@ def assemble(pieces: Sequence[Piece], ctx: Context) -> dict[str, bytes]:
     net.options = _options()
     net.set_template_dir(str(resources.files("cubagraph").joinpath("viewer")), "viewer.html")
     html = net.generate_html(name=NAME)
-    legend = sorted({tuple(entry) for ix in indexes for entry in ix["legend"]})
-    meta = {
-        "documents": sorted({doc for ix in indexes for doc in ix["documents"]}),
-        "legend": [_legend(kind, name) for kind, name in legend],
-        "total": {"nodes": sum(ix["nodes"] for ix in indexes), "edges": sum(ix["edges"] for ix in indexes)},
-        "cap": cap,
-        "limit": limit,
-    }
     for marker, value in (
         ("/*CUBAGRAPH_NODES*/", "[" + ",".join(nodes) + "]"),
         ("/*CUBAGRAPH_EDGES*/", _script_json(edges)),
@@ -186,7 +199,7 @@ def assemble(pieces: Sequence[Piece], ctx: Context) -> dict[str, bytes]:
         ("/*VIEWER_CSS*/", resources.files("cubagraph").joinpath("viewer", "viewer.css").read_text("utf-8")),
     ):
         html = html.replace(marker, value, 1)
-    return {NAME: _with_csp(html).encode("utf-8")}
+    return _with_csp(html).encode("utf-8")
 
 
 def page(g: nx.MultiDiGraph, texts: Mapping[str, str], cap: int = CAP, limit: int = LIMIT) -> bytes:
@@ -198,7 +211,7 @@ def page(g: nx.MultiDiGraph, texts: Mapping[str, str], cap: int = CAP, limit: in
     )
     actors = frozenset(n for n, d in g.nodes(data=True) if d["kind"] == "actor")
     ctx = export.Context({}, {"viewer_cap": cap, "viewer_limit": limit}, network.Context({}, actors))
-    return assemble([_piece(projection, actors, texts, limit)], ctx)[NAME]
+    return materialise(assemble([Graph.of(_piece(projection, actors, texts, limit))], ctx)[NAME], [])
 
 
 def _layout(nodes: list[str], edges: list[tuple[str, str]], memo: Path | None) -> dict[Hashable, tuple[float, float]]:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from ..namespaces import RDF, XSD
+from .plan import Graph, Item, Plan
 
 if TYPE_CHECKING:
     from . import Context, GraphView, Piece
@@ -40,9 +41,12 @@ def piece(view: GraphView) -> Piece:
     }
 
 
-def assemble(pieces: Sequence[Piece], ctx: Context) -> dict[str, bytes]:
+def assemble(graphs: Sequence[Graph], ctx: Context) -> dict[str, Plan]:
     head = '{"@context":' + _dumps(dict(sorted(ctx.prefixes.items()))) + ',\n"@graph":[\n'
-    return {NAME: head.encode("utf-8") + b",\n".join(p[NAME] for p in pieces) + b"\n]}\n"}
+    items: list[Item] = [head.encode("utf-8")]
+    for i in range(len(graphs)):
+        items += [b",\n", (i, NAME)] if i else [(i, NAME)]
+    return {NAME: Plan([*items, b"\n]}\n"])}
 
 
 @functools.lru_cache(maxsize=4)

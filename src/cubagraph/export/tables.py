@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from .. import network
+from .plan import Graph, Plan
 
 if TYPE_CHECKING:
     from . import Context, GraphView, Piece
@@ -38,12 +39,13 @@ def piece(view: GraphView) -> Piece:
     return {"nodes.csv": nodes.getvalue().encode("utf-8"), "edges.csv": edges.getvalue().encode("utf-8")}
 
 
-def assemble(pieces: Sequence[Piece], ctx: Context) -> dict[str, bytes]:
+def assemble(graphs: Sequence[Graph], ctx: Context) -> dict[str, Plan]:
     node_head = ",".join(["Id", "Label", *NODE_COLUMNS]) + "\n"
     edge_head = "Source,Target,Type,Label,kind,assertion\n"
+    n = range(len(graphs))
     return {
-        "nodes.csv": node_head.encode("utf-8") + b"".join(p["nodes.csv"] for p in pieces),
-        "edges.csv": edge_head.encode("utf-8") + b"".join(p["edges.csv"] for p in pieces),
+        "nodes.csv": Plan([node_head.encode("utf-8"), *((i, "nodes.csv") for i in n)]),
+        "edges.csv": Plan([edge_head.encode("utf-8"), *((i, "edges.csv") for i in n)]),
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from .plan import Graph, Plan
 from .rdf import header
 
 if TYPE_CHECKING:
@@ -20,6 +21,6 @@ def piece(view: GraphView) -> Piece:
     return {NAME: view.trig.encode("utf-8")}
 
 
-def assemble(pieces: Sequence[Piece], ctx: Context) -> dict[str, bytes]:
+def assemble(graphs: Sequence[Graph], ctx: Context) -> dict[str, Plan]:
     # The input digest lets `query` and `serve` warn when the data has moved on.
-    return {NAME: header(ctx.prefixes, ctx.inputs) + b"".join(p[NAME] for p in pieces)}
+    return {NAME: Plan([header(ctx.prefixes, ctx.inputs), *((i, NAME) for i in range(len(graphs)))])}

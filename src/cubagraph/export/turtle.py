@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from .plan import Graph, Plan
 from .rdf import header, serialize
 
 if TYPE_CHECKING:
@@ -34,8 +35,8 @@ def piece(view: GraphView) -> Piece:
     return {NAME: "\n".join(lines).encode("utf-8")}
 
 
-def assemble(pieces: Sequence[Piece], ctx: Context) -> dict[str, bytes]:
-    return {NAME: header(ctx.prefixes) + b"".join(p[NAME] for p in pieces)}
+def assemble(graphs: Sequence[Graph], ctx: Context) -> dict[str, Plan]:
+    return {NAME: Plan([header(ctx.prefixes), *((i, NAME) for i in range(len(graphs)))])}
 
 
 def union(triples: list[ox.Triple], prefixes: dict[str, str]) -> bytes:

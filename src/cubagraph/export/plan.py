@@ -1,0 +1,253 @@
+"""Exports as plans: literal bytes and graphs' parts, in order, written without holding them whole.
+
+An export of 10,000 documents is 150 MB, and a rebuild after one edit
+changes one document's part of it. Writing it whole took most of a rebuild.
+So an export is a plan (its head, each graph's part, its tail), and the
+writer keeps a manifest of what it wrote: the identity and place of every
+item. The next build copies each unchanged run of items from the old file,
+inside the kernel, writes only what is new, and skips a file whose plan is
+unchanged. The bytes are exactly those of the plan written out in full, which
+is what ``materialise`` does for `build --check` and for tests.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+Piece = dict[str, bytes]  # part name -> bytes, for one graph
+
+
+@dataclass
+class Graph:
+    """One graph's piece as the assembly sees it: an identity, the viewer's index, and the bytes when needed."""
+
+    id: str  # equal ids, equal pieces
+    index: dict[str, Any]  # export.html's index of the piece: small, always in memory
+    sizes: dict[str, int]  # each part's length, known without reading it
+    load: Callable[[], Piece]
+    _piece: Piece | None = field(default=None, repr=False)
+
+    @property
+    def piece(self) -> Piece:
+        if self._piece is None:
+            self._piece = self.load()
+        return self._piece
+
+    @classmethod
+    def of(cls, piece: Piece, id: str | None = None) -> Graph:
+        """A piece in memory; without an id, its bytes name it."""
+        if id is None:
+            h = hashlib.sha256()
+            for name, data in piece.items():
+                h.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+            id = h.hexdigest()
+        from .html import INDEX  # the viewer's index travels in the piece, and beside it once cached
+
+        return cls(id, json.loads(piece[INDEX]), {n: len(b) for n, b in piece.items()}, lambda: piece, piece)
+
+
+class Lazy:
+    """Bytes made only if the file must be written, and made once: ``key`` names them, as a piece's id does."""
+
+    def __init__(self, key: str, make: Callable[[], bytes]):
+        self.key, self._make = key, make
+        self._made: bytes | None = None
+
+    def make(self) -> bytes:
+        if self._made is None:
+            self._made = self._make()
+        return self._made
+
+
+Item = bytes | tuple[int, str] | Lazy  # literal bytes, (graph position, part name), or made on demand
+
+
+@dataclass
+class Plan:
+    items: list[Item]
+
+
+def materialise(plan: Plan, graphs: Sequence[Graph]) -> bytes:
+    return b"".join(item_bytes(item, graphs) for item in plan.items)
+
+
+def item_bytes(item: Item, graphs: Sequence[Graph]) -> bytes:
+    if isinstance(item, bytes):
+        return item
+    if isinstance(item, Lazy):
+        return item.make()
+    return graphs[item[0]].piece[item[1]]
+
+
+def item_keys(plan: Plan, graphs: Sequence[Graph]) -> list[str]:
+    literal: dict[bytes, str] = {}
+    out = []
+    for item in plan.items:
+        if isinstance(item, bytes):
+            key = literal.get(item)
+            if key is None:
+                key = literal[item] = "=" + hashlib.sha256(item).hexdigest()[:20]
+            out.append(key)
+        elif isinstance(item, Lazy):
+            out.append("~" + item.key)
+        else:
+            out.append(f"{graphs[item[0]].id[:20]}:{item[1]}")
+    return out
+
+
+class Manifest:
+    """What each export was written from: its items' keys and sizes, and the file's identity once written."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self.files: dict[str, Any] = {}
+        if path is not None:
+            with contextlib.suppress(OSError, ValueError):
+                self.files = json.loads(path.read_text(encoding="utf-8"))
+
+    def previous(self, target: Path) -> dict[str, Any] | None:
+        """The record of ``target``, if the file on disk is still the one it describes."""
+        record = self.files.get(target.name)
+        try:
+            st = target.stat()
+        except FileNotFoundError:
+            return None
+        if record is None or record["stat"] != [st.st_size, st.st_mtime_ns, st.st_ino]:
+            return None  # written by something else since: trust nothing in it
+        found: dict[str, Any] = record
+        return found
+
+    def record(self, target: Path, keys: list[str], sizes: list[int]) -> None:
+        st = target.stat()
+        self.files[target.name] = {"stat": [st.st_size, st.st_mtime_ns, st.st_ino], "keys": keys, "sizes": sizes}
+
+    def save(self, names: Sequence[str]) -> None:
+        if self.path is None:
+            return
+        files = {n: r for n, r in self.files.items() if n in names}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(files, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, self.path)
+
+
+def write(target: Path, plan: Plan, graphs: Sequence[Graph], manifest: Manifest, durable: bool) -> bool:
+    """Write ``plan`` to ``target`` atomically, copying what is unchanged from the old file; False if nothing changed."""
+    keys = item_keys(plan, graphs)
+    old = manifest.previous(target)
+    if old is not None and old["keys"] == keys:
+        return False
+    at: dict[str, int] = {}  # key -> its position in the old file, for keys that occur once there
+    offsets: list[int] = []
+    old_keys: list[str] = old["keys"] if old is not None else []
+    old_sizes: list[int] = old["sizes"] if old is not None else []
+    if old is not None:
+        seen: set[str] = set()
+        position = 0
+        for i, (key, size) in enumerate(zip(old_keys, old_sizes, strict=True)):
+            offsets.append(position)
+            position += size
+            if key in seen:
+                at.pop(key, None)
+            else:
+                seen.add(key)
+                at[key] = i
+    sizes: list[int] = []
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out, open(target, "rb") if old is not None else contextlib.nullcontext() as src:
+            copy = _Copier(out, src)
+            expected = -1  # the old position that would continue the current run
+            for item, key in zip(plan.items, keys, strict=True):
+                # The run goes on if the next old item is this one (which finds repeated
+                # literals, such as separators, too); else look the item up.
+                j = expected if 0 <= expected < len(old_keys) and old_keys[expected] == key else at.get(key, -1)
+                if j >= 0:
+                    size = old_sizes[j]
+                    copy.range(offsets[j], size)
+                    expected = j + 1
+                else:
+                    data = item_bytes(item, graphs)
+                    size = len(data)
+                    copy.flush()
+                    out.write(data)
+                    expected = -1
+                sizes.append(size)
+            copy.flush()
+            out.flush()
+            if durable:
+                os.fsync(out.fileno())
+        changed = not _equal(Path(tmp), target)
+        if changed:
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, target)
+        else:
+            # New parts, same bytes (a registry edit renames every piece, and may leave a file as it was):
+            # keep the old file, and its mtime.
+            os.unlink(tmp)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    manifest.record(target, keys, sizes)
+    return changed
+
+
+def _equal(a: Path, b: Path) -> bool:
+    try:
+        if a.stat().st_size != b.stat().st_size:
+            return False
+        with open(a, "rb") as fa, open(b, "rb") as fb:
+            while True:
+                x, y = fa.read(1 << 20), fb.read(1 << 20)
+                if x != y:
+                    return False
+                if not x:
+                    return True
+    except FileNotFoundError:
+        return False
+
+
+class _Copier:
+    """Copies runs of the old file into the new one, merging adjacent ranges into one system call."""
+
+    def __init__(self, out: IO[bytes], src: IO[bytes] | None):
+        self.out, self.src = out, src
+        self.start = self.end = 0
+
+    def range(self, offset: int, size: int) -> None:
+        if offset != self.end:
+            self.flush()
+            self.start = self.end = offset
+        self.end += size
+
+    def flush(self) -> None:
+        count, offset = self.end - self.start, self.start
+        self.start = self.end = 0
+        if count == 0 or self.src is None:
+            return
+        self.out.flush()
+        while count > 0:
+            try:
+                # In the kernel, page cache to page cache: no copy through Python.
+                done = os.copy_file_range(self.src.fileno(), self.out.fileno(), count, offset)
+            except OSError:
+                done = 0
+            if done == 0:  # not supported here (or across file systems): copy by hand
+                self.src.seek(offset)
+                data = self.src.read(count)
+                self.out.write(data)
+                self.out.flush()
+                done = len(data)
+                if done == 0:
+                    raise OSError("the old export ended early")
+            count -= done
+            offset += done

@@ -30,6 +30,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from .digests import Digests
 from .errors import Problem
 from .project import Project
 
@@ -59,16 +60,24 @@ class Entry:
         counts: Counter[str],
         warnings: list[Problem],
         quads: bytes | None = None,
-        text: str = "",
+        text: str | Path = "",
     ):
         self.doc_id, self.text_file, self.text_sha256 = doc_id, text_file, text_sha256
-        self.counts, self.warnings, self.text = counts, warnings, text
+        self.counts, self.warnings = counts, warnings
+        self._text = text
         self._quads = quads
         self._pieces: dict[str, bytes] | None = None
         self.index: dict[str, Any] | None = None  # the viewer's index of the pieces (export.html), if kept
         self.pieces_id = ""  # names the pieces' bytes: equal ids, equal bytes
         self._file: Path | None = None
         self._blobs: list[tuple[str, int, int]] = []  # (name, offset, size) in _file
+
+    @property
+    def text(self) -> str:
+        """The document's text (read when first asked for; its digest was checked)."""
+        if isinstance(self._text, Path):
+            self._text = self._text.read_text(encoding="utf-8")
+        return self._text
 
     @property
     def quads(self) -> bytes:
@@ -102,9 +111,10 @@ class Entry:
 
 
 class Cache:
-    def __init__(self, project: Project, ontology: bytes, registry: bytes):
+    def __init__(self, project: Project, ontology: bytes, registry: bytes, digests: Digests | None = None):
         self.directory = project.root / ".cubagraph" / "cache"
         self.project = project
+        self.digests = digests or Digests(project.root)
         h = hashlib.sha256()
         for part in (
             code_digest().encode(),
@@ -118,8 +128,9 @@ class Cache:
         self.used: set[str] = set()
         self.hits = 0
 
-    def key(self, mapping: bytes) -> str:
-        return hashlib.sha256(self.context.encode() + hashlib.sha256(mapping).digest()).hexdigest()
+    def key(self, mapping_sha256: str) -> str:
+        """The key of a mapping, by its hex SHA-256."""
+        return hashlib.sha256(self.context.encode() + bytes.fromhex(mapping_sha256)).hexdigest()
 
     def get(self, key: str, pieces: str = "") -> Entry | None:
         """The entry for ``key``, if whole and its text unchanged; its pieces count only if made for ``pieces``.
@@ -140,8 +151,8 @@ class Cache:
                 at += length
             if at != size:
                 return None  # cut short
-            text = (self.project.root / info["text_file"]).read_bytes()
-            if hashlib.sha256(text).hexdigest() != info["text_sha256"]:
+            text = self.project.root / info["text_file"]
+            if self.digests.sha256(text) != info["text_sha256"]:
                 return None
             entry = Entry(
                 info["doc_id"],
@@ -150,7 +161,7 @@ class Cache:
                 Counter(info["counts"]),
                 [Problem(*w) for w in info["warnings"]],
                 None,
-                text.decode("utf-8"),
+                text,
             )
             if pieces and info.get("pieces") == pieces:
                 entry.pieces_id, entry.index = info["pieces_id"], info["index"]

@@ -22,6 +22,7 @@ import pyoxigraph as ox
 
 from . import build, export, load, ontology, validate
 from .cache import Cache, Entry, as_entry, parse_quads, pieces_id
+from .digests import Digests
 from .errors import InvalidData, Problem, display_path
 from .project import Project, find
 
@@ -62,6 +63,7 @@ class _Checked:
     fresh: list[tuple[str, load.Source]]
     cached: list[tuple[str, Entry]]
     warnings: list[Problem]
+    digests: Digests
 
 
 def _check(project: Project, use_cache: bool, pieces: str = "", timings: dict[str, float] | None = None) -> _Checked:
@@ -70,11 +72,12 @@ def _check(project: Project, use_cache: bool, pieces: str = "", timings: dict[st
     problems: list[Problem] = []
     registry = load.read_registry(project.registry, problems)
     # Without use_cache every document is built afresh; the cache is still refilled.
-    store = Cache(project, project.ontology.read_bytes(), project.registry.read_bytes())
+    digests = Digests(project.root)
+    store = Cache(project, project.ontology.read_bytes(), project.registry.read_bytes(), digests)
     fresh: list[tuple[str, load.Source]] = []
     cached: list[tuple[str, Entry]] = []
     for path in project.mappings:
-        key = store.key(path.read_bytes())
+        key = store.key(digests.sha256(path))
         entry = store.get(key, pieces) if use_cache and registry is not None else None
         if entry is not None:
             cached.append((key, entry))
@@ -100,7 +103,7 @@ def _check(project: Project, use_cache: bool, pieces: str = "", timings: dict[st
     warnings = [w for _, e in cached for w in e.warnings]
     if any(not p.warning for p in problems) or registry is None:
         raise InvalidData(problems + warnings)
-    return _Checked(project, onto, registry, store, fresh, cached, sorted(set(problems + warnings)))
+    return _Checked(project, onto, registry, store, fresh, cached, sorted(set(problems + warnings)), digests)
 
 
 def _entry(checked: _Checked, source: load.Source, counts: Counter[str], quads: list[ox.Quad]) -> Entry:
@@ -124,7 +127,8 @@ def build_dataset(project: Project | None = None, root: Path | None = None, use_
         builder.counts.update(entry.counts)
     store.prune()
     dataset = builder.dataset()
-    dataset.inputs = project.input_digest()
+    dataset.inputs = project.input_digest(checked.digests)
+    checked.digests.save()
     dataset.texts = {s.document.id: s.text.raw for _, s in checked.fresh}
     for _, entry in checked.cached:
         dataset.texts[entry.doc_id] = entry.text
@@ -171,7 +175,7 @@ def build_exports(project: Project, use_cache: bool = True, timings: dict[str, f
     builder = build.Builder(project.minter(), checked.ontology, checked.registry)
     shared = build.sort_quads(builder.quads)  # the ontology and the registry
     builder.quads.clear()
-    ctx = export.context(shared, prefixes, settings=project.settings, memo=project.root / ".cubagraph" / "layout.json")
+    ctx = export.context(shared, prefixes, settings=project.settings, memo=project.root / ".cubagraph" / "viewer")
     graphs: dict[str, export.Graph] = {}
     for name, group in groupby(shared, key=lambda q: q.graph_name.value):  # type: ignore[union-attr]
         graphs[name] = export.Graph.of(export.piece(export.GraphView(name, list(group), ctx)))
@@ -212,7 +216,8 @@ def build_exports(project: Project, use_cache: bool = True, timings: dict[str, f
             graphs[name] = export.Graph(entry.pieces_id, entry.index, sizes, functools.partial(_pieces, entry))
         counts.update(entry.counts)
     store.prune()
-    ctx.inputs = project.input_digest()
+    ctx.inputs = project.input_digest(checked.digests)
+    checked.digests.save()
     ordered = [graphs[name] for name in sorted(graphs)]
     plans = export.assemble(ordered, ctx, timings)
     if timings is not None:

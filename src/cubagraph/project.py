@@ -13,10 +13,13 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import InvalidConfig, ProjectNotFound
 from .namespaces import DEFAULT_BASE, PREFIXES, Minter
+
+if TYPE_CHECKING:
+    from .digests import Digests
 
 EXPORT_NAMES = ("cubagraph.ttl", "cubagraph.trig", "cubagraph.jsonld")
 
@@ -45,7 +48,12 @@ class Project:
 
     @property
     def mappings(self) -> list[Path]:
-        return sorted((self.data / "mappings").glob("*.yaml"))
+        folder = self.data / "mappings"
+        try:
+            names = sorted(n for n in os.listdir(folder) if n.endswith(".yaml"))
+        except FileNotFoundError:
+            return []
+        return [folder / n for n in names]
 
     @property
     def exports(self) -> Path:
@@ -69,16 +77,27 @@ class Project:
         """The standard prefixes and the project's own, as exports and queries use them."""
         return {**PREFIXES, **self.minter().prefixes()}
 
-    def input_digest(self) -> str:
+    def input_digest(self, digests: Digests | None = None) -> str:
         """A digest of everything a build reads, and the base it mints under.
 
         The TriG export records it, so that `query` and `serve` can tell when
-        the built graph no longer matches the data.
+        the built graph no longer matches the data. File digests come from
+        ``digests`` (see :mod:`cubagraph.digests`), which remembers them.
         """
+        from .digests import Digests
+
+        known = digests or Digests(self.root)
         h = hashlib.sha256(self.base.encode() + repr(sorted(self.settings.items())).encode())
-        files = [self.ontology, *sorted(p for p in self.data.rglob("*") if p.is_file())]
+        root = str(self.root) + os.sep
+        files = [str(self.ontology)]
+        for folder, _, names in os.walk(self.data):
+            files += [os.path.join(folder, n) for n in names]
+        files[1:] = sorted(files[1:])
         for path in files:
-            h.update(self.relative(path).encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+            relative = path[len(root) :] if path.startswith(root) else path
+            h.update(relative.replace(os.sep, "/").encode() + b"\0" + bytes.fromhex(known.sha256(path)))
+        if digests is None:
+            known.save()
         return h.hexdigest()
 
     def relative(self, path: Path) -> str:

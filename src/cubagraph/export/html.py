@@ -155,19 +155,14 @@ def _page(graphs: Sequence[Graph], embedded: list[str], shown: set[str], meta: d
     keep = set(embedded)
     node_json: list[tuple[str, str]] = []  # (iri, its JSON without id, position and visibility)
     edge_rows: list[list[str]] = []
-    for g in graphs:
-        # split("\n"), not splitlines(): JSON escapes newlines, but text may hold U+0085 or U+001C.
-        for line in g.piece[NODES].decode("utf-8").split("\n")[:-1]:
-            iri, _, data = line.partition("\t")
-            if iri in keep:
-                node_json.append((iri, data))
-        for line in g.piece[EDGES].decode("utf-8").split("\n")[:-1]:
-            a, b, data = line.split("\t", 2)
-            if a in keep and b in keep:
-                edge_rows.append(json.loads(data))
+    for drawn_nodes, drawn_edges in _drawn(graphs, keep, ctx):
+        node_json += drawn_nodes
+        edge_rows += [row for row in drawn_edges if row[0] in keep and row[1] in keep]
 
     ids = {iri: i for i, (iri, _) in enumerate(node_json)}
-    positions = _layout([iri for iri, _ in node_json], [(r[0], r[1]) for r in edge_rows], ctx.memo)
+    positions = _layout(
+        [iri for iri, _ in node_json], [(r[0], r[1]) for r in edge_rows], ctx.memo / "layout.json" if ctx.memo else None
+    )
     nodes = []
     for iri, data in node_json:
         x, y = positions[iri]
@@ -212,6 +207,50 @@ def page(g: nx.MultiDiGraph, texts: Mapping[str, str], cap: int = CAP, limit: in
     actors = frozenset(n for n, d in g.nodes(data=True) if d["kind"] == "actor")
     ctx = export.Context({}, {"viewer_cap": cap, "viewer_limit": limit}, network.Context({}, actors))
     return materialise(assemble([Graph.of(_piece(projection, actors, texts, limit))], ctx)[NAME], [])
+
+
+def _drawn(
+    graphs: Sequence[Graph], keep: set[str], ctx: Context
+) -> list[tuple[list[tuple[str, str]], list[list[str]]]]:
+    """Each graph's nodes on the page, and its edges that may be: from the graph's piece, or kept from the last page.
+
+    A page draws from nearly every document of a large corpus, and reading
+    every document's piece to make it took most of a rebuild. So the last
+    page's share of each graph is kept in ``ctx.memo``, by the graph's id, with
+    the nodes it had on the page; it is used again while both are the same.
+    """
+    path = ctx.memo / "drawn.json" if ctx.memo else None
+    old: dict[str, Any] = {}
+    if path is not None:
+        with contextlib.suppress(OSError, ValueError):
+            old = json.loads(path.read_text(encoding="utf-8"))
+    actors = ctx.network.actors
+    new: dict[str, Any] = {}
+    out = []
+    for g in graphs:
+        kept = [iri for _, iri in g.index["own"] if iri in keep]
+        record = old.get(g.id)
+        if record is not None and record[0] == kept and not g.index["defines_shared"]:
+            nodes, edges = [(iri, data) for iri, data in record[1]], record[2]
+        else:
+            nodes, edges = [], []
+            # split("\n"), not splitlines(): JSON escapes newlines, but text may hold U+0085 or U+001C.
+            for line in g.piece[NODES].decode("utf-8").split("\n")[:-1]:
+                iri, _, data = line.partition("\t")
+                if iri in keep:
+                    nodes.append((iri, data))
+            for line in g.piece[EDGES].decode("utf-8").split("\n")[:-1]:
+                a, b, data = line.split("\t", 2)
+                # Edges to actors stay candidates: which actors are on the page can change on its own.
+                if (a in keep or a in actors) and (b in keep or b in actors):
+                    edges.append(json.loads(data))
+        if not g.index["defines_shared"]:
+            new[g.id] = [kept, nodes, edges]
+        out.append((nodes, edges))
+    if path is not None and (new.keys() != old.keys() or any(new[k][0] != old[k][0] for k in new)):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, json.dumps(new, separators=(",", ":")).encode("utf-8"))
+    return out
 
 
 def _layout(nodes: list[str], edges: list[tuple[str, str]], memo: Path | None) -> dict[Hashable, tuple[float, float]]:

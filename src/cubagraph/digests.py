@@ -1,0 +1,64 @@
+"""File digests, remembered by size and modification time, as git's index remembers them.
+
+A rebuild of 10,000 documents reads 20,000 files only to learn that they have
+not changed; a `cubagraph query` hashes all of data/ to warn if the exports
+are stale. Both ask here instead: a file whose size and mtime are as they
+were when it was hashed has the digest it had. A file hashed within two
+seconds of its last change is hashed again next time, because a second
+change within the file system's timestamp resolution would not show in its
+mtime (git's "racy" files).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+
+RACY_NS = 2_000_000_000
+
+
+class Digests:
+    def __init__(self, root: Path):
+        self.path = root / ".cubagraph" / "digests.json"
+        self.known: dict[str, list[int | str]] = {}
+        self.changed = False
+        with contextlib.suppress(OSError, ValueError):
+            loaded = json.loads(self.path.read_text(encoding="utf-8"))
+            if isinstance(loaded, dict):
+                self.known = loaded
+
+    def sha256(self, path: Path | str, data: bytes | None = None) -> str:
+        """The hex SHA-256 of the file at ``path`` (of ``data``, if given: the bytes just read from it)."""
+        name = os.fspath(path)
+        st = os.stat(name)
+        record = self.known.get(name)
+        if (
+            data is None
+            and record is not None
+            and record[0] == st.st_size
+            and record[1] == st.st_mtime_ns
+            and st.st_mtime_ns + RACY_NS < int(record[3])
+        ):
+            return str(record[2])
+        if data is None:
+            with open(name, "rb") as f:
+                data = f.read()
+        digest = hashlib.sha256(data).hexdigest()
+        self.known[name] = [st.st_size, st.st_mtime_ns, digest, time.time_ns()]
+        self.changed = True
+        return digest
+
+    def save(self) -> None:
+        """Keep what was learnt (best effort: a read-only checkout just hashes again next time)."""
+        if not self.changed:
+            return
+        with contextlib.suppress(OSError):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(self.known, sort_keys=True), encoding="utf-8")
+            os.replace(tmp, self.path)
+            self.changed = False

@@ -142,22 +142,33 @@ def assemble(graphs: Sequence[Graph], ctx: Context) -> dict[str, Plan]:
         "cap": cap,
         "limit": limit,
     }
+    drawn = _Drawn(ctx, keep)
+    shares = [drawn.share(g) for g in needed]
+    drawn.save_index()
     # The page depends on nothing else: if these are as they were, so is the page, and it is not made again.
-    key = hashlib.sha256(
-        json.dumps([code_digest(), embedded, [g.id for g in needed], meta], sort_keys=True).encode("utf-8")
-    ).hexdigest()
-    return {NAME: Plan([Lazy(key, lambda: _page(needed, embedded, set(embedded[:cap]), meta, ctx))])}
+    key = hashlib.sha256(json.dumps([code_digest(), embedded, shares, meta], sort_keys=True).encode()).hexdigest()
+    return {NAME: Plan([Lazy(key, lambda: _page(needed, shares, drawn, embedded, set(embedded[:cap]), meta, ctx))])}
 
 
-def _page(graphs: Sequence[Graph], embedded: list[str], shown: set[str], meta: dict[str, Any], ctx: Context) -> bytes:
+def _page(
+    graphs: Sequence[Graph],
+    shares: list[str],
+    drawn: _Drawn,
+    embedded: list[str],
+    shown: set[str],
+    meta: dict[str, Any],
+    ctx: Context,
+) -> bytes:
     from pyvis.network import Network  # imported here: pyvis pulls in IPython and jinja2
 
     keep = set(embedded)
     node_json: list[tuple[str, str]] = []  # (iri, its JSON without id, position and visibility)
     edge_rows: list[list[str]] = []
-    for drawn_nodes, drawn_edges in _drawn(graphs, keep, ctx):
-        node_json += drawn_nodes
+    for g, share in zip(graphs, shares, strict=True):
+        drawn_nodes, drawn_edges = drawn.get(g, share)
+        node_json += [(iri, data) for iri, data in drawn_nodes]
         edge_rows += [row for row in drawn_edges if row[0] in keep and row[1] in keep]
+    drawn.save(shares)
 
     ids = {iri: i for i, (iri, _) in enumerate(node_json)}
     positions = _layout(
@@ -209,48 +220,89 @@ def page(g: nx.MultiDiGraph, texts: Mapping[str, str], cap: int = CAP, limit: in
     return materialise(assemble([Graph.of(_piece(projection, actors, texts, limit))], ctx)[NAME], [])
 
 
-def _drawn(
-    graphs: Sequence[Graph], keep: set[str], ctx: Context
-) -> list[tuple[list[tuple[str, str]], list[list[str]]]]:
-    """Each graph's nodes on the page, and its edges that may be: from the graph's piece, or kept from the last page.
+class _Drawn:
+    """Each graph's share of the page: its nodes there, and its edges that may be.
 
     A page draws from nearly every document of a large corpus, and reading
-    every document's piece to make it took most of a rebuild. So the last
-    page's share of each graph is kept in ``ctx.memo``, by the graph's id, with
-    the nodes it had on the page; it is used again while both are the same.
+    every document's piece to make it took most of a rebuild. So each share
+    is kept in ``ctx.memo`` by its digest, and each graph's digest by the
+    graph's id and the nodes it had on the page. A graph whose id and nodes on
+    the page are unchanged is not read; and if every share's digest is as it
+    was, the page is as it was, and is not made at all.
     """
-    path = ctx.memo / "drawn.json" if ctx.memo else None
-    old: dict[str, Any] = {}
-    if path is not None:
-        with contextlib.suppress(OSError, ValueError):
-            old = json.loads(path.read_text(encoding="utf-8"))
-    actors = ctx.network.actors
-    new: dict[str, Any] = {}
-    out = []
-    for g in graphs:
-        kept = [iri for _, iri in g.index["own"] if iri in keep]
-        record = old.get(g.id)
-        if record is not None and record[0] == kept and not g.index["defines_shared"]:
-            nodes, edges = [(iri, data) for iri, data in record[1]], record[2]
-        else:
-            nodes, edges = [], []
-            # split("\n"), not splitlines(): JSON escapes newlines, but text may hold U+0085 or U+001C.
-            for line in g.piece[NODES].decode("utf-8").split("\n")[:-1]:
-                iri, _, data = line.partition("\t")
-                if iri in keep:
-                    nodes.append((iri, data))
-            for line in g.piece[EDGES].decode("utf-8").split("\n")[:-1]:
-                a, b, data = line.split("\t", 2)
-                # Edges to actors stay candidates: which actors are on the page can change on its own.
-                if (a in keep or a in actors) and (b in keep or b in actors):
-                    edges.append(json.loads(data))
-        if not g.index["defines_shared"]:
-            new[g.id] = [kept, nodes, edges]
-        out.append((nodes, edges))
-    if path is not None and (new.keys() != old.keys() or any(new[k][0] != old[k][0] for k in new)):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, json.dumps(new, separators=(",", ":")).encode("utf-8"))
-    return out
+
+    def __init__(self, ctx: Context, keep: set[str]):
+        self.ctx, self.keep = ctx, keep
+        self.folder = ctx.memo
+        self.index: dict[str, list[Any]] = self._load("drawn-index.json")
+        self.new_index: dict[str, list[Any]] = {}
+        self.fresh: dict[str, list[Any]] = {}  # digest -> share, for shares read from pieces in this build
+        self._shares: dict[str, list[Any]] | None = None
+
+    def _load(self, name: str) -> dict[str, Any]:
+        if self.folder is not None:
+            with contextlib.suppress(OSError, ValueError):
+                loaded = json.loads((self.folder / name).read_text(encoding="utf-8"))
+                if isinstance(loaded, dict):
+                    return loaded
+        return {}
+
+    def share(self, g: Graph) -> str:
+        """The digest of ``g``'s share of the page, read from its piece only if not known."""
+        kept = [iri for _, iri in g.index["own"] if iri in self.keep]
+        known = self.index.get(g.id)
+        if known is not None and known[0] == kept and not g.index["defines_shared"]:
+            self.new_index[g.id] = known
+            return str(known[1])
+        nodes, edges = [], []
+        actors = self.ctx.network.actors
+        # split("\n"), not splitlines(): JSON escapes newlines, but text may hold U+0085 or U+001C.
+        for line in g.piece[NODES].decode("utf-8").split("\n")[:-1]:
+            iri, _, data = line.partition("\t")
+            if iri in self.keep:
+                nodes.append([iri, data])
+        for line in g.piece[EDGES].decode("utf-8").split("\n")[:-1]:
+            a, b, data = line.split("\t", 2)
+            # Edges to actors stay candidates: which actors are on the page can change on its own.
+            if (a in self.keep or a in actors) and (b in self.keep or b in actors):
+                edges.append(json.loads(data))
+        share = [nodes, edges]
+        digest = hashlib.sha256(json.dumps(share, separators=(",", ":")).encode("utf-8")).hexdigest()[:32]
+        self.fresh[digest] = share
+        if not g.index["defines_shared"]:  # the registry's share changes with the ranking: always read it
+            self.new_index[g.id] = [kept, digest]
+        return digest
+
+    def get(self, g: Graph, digest: str) -> list[Any]:
+        if digest in self.fresh:
+            return self.fresh[digest]
+        if self._shares is None:
+            self._shares = self._load("drawn.json")
+        found = self._shares.get(digest)
+        if found is None:  # the memo lost it: read the piece again
+            self.index.pop(g.id, None)
+            found = self.fresh[self.share(g)]
+        return found
+
+    def save_index(self) -> None:
+        if self.folder is not None and self.new_index != self.index:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            write_atomic(self.folder / "drawn-index.json", json.dumps(self.new_index, sort_keys=True).encode())
+
+    def save(self, shares: list[str]) -> None:
+        """Keep the shares of the page just made (and only those)."""
+        if self.folder is None:
+            return
+        kept = {d: self.get_known(d) for d in shares}
+        self.folder.mkdir(parents=True, exist_ok=True)
+        write_atomic(self.folder / "drawn.json", json.dumps(kept, separators=(",", ":")).encode("utf-8"))
+        self.save_index()
+
+    def get_known(self, digest: str) -> list[Any]:
+        if digest in self.fresh:
+            return self.fresh[digest]
+        assert self._shares is not None
+        return self._shares[digest]
 
 
 def _layout(nodes: list[str], edges: list[tuple[str, str]], memo: Path | None) -> dict[Hashable, tuple[float, float]]:

@@ -216,7 +216,8 @@ def test_a_cached_rebuild_writes_what_a_cold_build_writes(
     fifth = run("build", cwd=workdir)
     assert fifth.code == 1 and "quote not found" in fifth.err
     # Only entries that current documents use are kept.
-    assert len(list((workdir / ".cubagraph/cache").glob("*.entry"))) <= 2
+    assert len([p for p in (workdir / ".cubagraph/cache").glob("*.entry") if not p.name.startswith("shared-")]) <= 2
+    assert len(list((workdir / ".cubagraph/cache").glob("shared-*.entry"))) == 1
 
 
 def test_cache_entries_without_pieces_or_cut_short_give_the_cold_build(
@@ -263,3 +264,15 @@ def test_a_rebuild_copies_only_from_exports_it_wrote_itself(run: Callable[..., R
     again = run("build", cwd=workdir)
     assert again.code == 0 and again.out.count("(unchanged)") == len(export.names())
     assert digest(workdir / "exports") == warm
+
+
+def test_a_kept_registry_still_checks_changed_documents(run: Callable[..., Result], workdir: Path) -> None:
+    """With nothing new, the registry is not even read; a changed document is checked against it in full."""
+    assert run("build", cwd=workdir).code == 0
+    assert run("build", cwd=workdir).code == 0  # the registry's graphs now come from the cache
+    mapping = workdir / "data/mappings/blinken-political-prisoners.yaml"
+    text = mapping.read_text(encoding="utf-8")
+    mapping.write_text(text.replace("asserted_by: diaz-balart-office", "asserted_by: diaz-balart-ofice", 1), "utf-8")
+    failed = run("build", cwd=workdir)
+    assert failed.code == 1
+    assert "blinken-political-prisoners.yaml:124:" in failed.err and "diaz-balart-office" in failed.err

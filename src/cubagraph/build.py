@@ -130,14 +130,16 @@ class _Graph:
 
 
 class Builder:
-    def __init__(self, minter: Minter, ontology: Ontology, registry: RegistryFile):
+    def __init__(self, minter: Minter, ontology: Ontology, registry: RegistryFile, shared: bool = True):
+        """``shared``: start with the ontology's and the registry's graphs (False when they come from the cache)."""
         self.mint = minter
         self.vocab: Vocabulary = ontology.vocabulary
-        self.quads: list[ox.Quad] = list(ontology.quads)
+        self.quads: list[ox.Quad] = list(ontology.quads) if shared else []
         self.counts: Counter[str] = Counter()
         self.actors = {a.id: a for _, a in registry.actors}
         self.posts = {p.id: p for _, p in registry.posts}
-        self._registry(registry)
+        if shared:
+            self._registry(registry)
 
     def term(self, family: str, key: str) -> str:
         iri = self.vocab.iri(family, key)

@@ -30,8 +30,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from . import network
 from .digests import Digests
 from .errors import Problem
+from .export.plan import Graph
 from .project import Project
 
 FORMAT = 2  # bump when an entry's layout changes
@@ -60,11 +62,12 @@ class Entry:
         counts: Counter[str],
         warnings: list[Problem],
         quads: bytes | None = None,
-        text: str | Path = "",
+        text: str = "",
+        text_path: str = "",  # read the text from here when asked for
     ):
         self.doc_id, self.text_file, self.text_sha256 = doc_id, text_file, text_sha256
         self.counts, self.warnings = counts, warnings
-        self._text = text
+        self._text, self._text_path = text, text_path
         self._quads = quads
         self._pieces: dict[str, bytes] | None = None
         self.index: dict[str, Any] | None = None  # the viewer's index of the pieces (export.html), if kept
@@ -75,8 +78,9 @@ class Entry:
     @property
     def text(self) -> str:
         """The document's text (read when first asked for; its digest was checked)."""
-        if isinstance(self._text, Path):
-            self._text = self._text.read_text(encoding="utf-8")
+        if self._text_path:
+            with open(self._text_path, "rb") as f:  # bytes: no newline translation, offsets stay true
+                self._text, self._text_path = f.read().decode("utf-8"), ""
         return self._text
 
     @property
@@ -110,9 +114,48 @@ class Entry:
         return {n: data[at - first : at - first + size] for n, at, size in wanted}
 
 
+class Shared:
+    """The ontology's and the registry's graphs, checked, with their pieces of the exports.
+
+    They change only with the registry, the ontology or the code; kept, a
+    rebuild reads neither the registry nor the ontology unless some document
+    is new (its references must then be checked against the registry).
+    """
+
+    def __init__(
+        self,
+        counts: Counter[str],
+        warnings: list[Problem],
+        network: network.Context,
+        pieces: dict[str, tuple[str, dict[str, Any], dict[str, bytes]]],  # graph -> (pieces' id, viewer index, piece)
+    ):
+        self.counts, self.warnings, self.network, self.pieces = counts, warnings, network, pieces
+        self.path: Path | None = None
+        self.layout: dict[str, tuple[str, dict[str, Any], list[tuple[str, int, int]]]] = {}
+
+    def graphs(self) -> dict[str, Graph]:
+        out = {}
+        for name, (id, index, parts) in self.layout.items():
+            sizes = {part: n for part, _, n in parts}
+            out[name] = Graph(id, index, sizes, functools.partial(self._read, parts))
+        return out
+
+    def _read(self, parts: list[tuple[str, int, int]]) -> dict[str, bytes]:
+        assert self.path is not None
+        with open(self.path, "rb") as f:
+            out = {}
+            for part, at, n in parts:
+                f.seek(at)
+                out[part] = f.read(n)
+                if len(out[part]) != n:
+                    raise OSError(f"{self.path} was cut short; run `cubagraph build --no-cache`")
+        return out
+
+
 class Cache:
     def __init__(self, project: Project, ontology: bytes, registry: bytes, digests: Digests | None = None):
         self.directory = project.root / ".cubagraph" / "cache"
+        self._directory, self._root = str(self.directory), str(project.root)
         self.project = project
         self.digests = digests or Digests(project.root)
         h = hashlib.sha256()
@@ -139,7 +182,8 @@ class Cache:
         read when asked for, so that a rebuild that copies unchanged pieces
         from the old exports never reads them.
         """
-        path = self.directory / f"{key}{SUFFIX}"
+        # Plain strings, not Paths: this runs once per document, 10,000 times in a rebuild.
+        path = os.path.join(self._directory, key + SUFFIX)
         try:
             with open(path, "rb") as f:
                 head = f.readline()
@@ -151,7 +195,7 @@ class Cache:
                 at += length
             if at != size:
                 return None  # cut short
-            text = self.project.root / info["text_file"]
+            text = os.path.join(self._root, info["text_file"])
             if self.digests.sha256(text) != info["text_sha256"]:
                 return None
             entry = Entry(
@@ -161,13 +205,14 @@ class Cache:
                 Counter(info["counts"]),
                 [Problem(*w) for w in info["warnings"]],
                 None,
+                "",
                 text,
             )
             if pieces and info.get("pieces") == pieces:
                 entry.pieces_id, entry.index = info["pieces_id"], info["index"]
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None  # missing, half-written or foreign: build the document afresh
-        entry._file, entry._blobs = path, blobs
+        entry._file, entry._blobs = Path(path), blobs
         self.used.add(key)
         self.hits += 1
         return entry
@@ -192,6 +237,57 @@ class Cache:
         head = json.dumps(info, sort_keys=True, ensure_ascii=True).encode("utf-8") + b"\n"
         _write(self.directory / f"{key}{SUFFIX}", head + b"".join(blobs.values()))
         self.used.add(key)
+
+    def _shared_path(self, pieces: str) -> Path:
+        return self.directory / f"shared-{hashlib.sha256((self.context + pieces).encode()).hexdigest()}{SUFFIX}"
+
+    def get_shared(self, pieces: str) -> Shared | None:
+        """The ontology's and registry's checked graphs and pieces, if kept for these inputs."""
+        path = self._shared_path(pieces)
+        try:
+            with open(path, "rb") as f:
+                head = f.readline()
+                size = os.fstat(f.fileno()).st_size
+            info = json.loads(head)
+            at, graphs = len(head), {}
+            for name, id, index, sizes in info["graphs"]:
+                graphs[name] = (
+                    id,
+                    index,
+                    [(part, at + sum(s for _, s in sizes[:i]), n) for i, (part, n) in enumerate(sizes)],
+                )
+                at += sum(n for _, n in sizes)
+            if at != size:
+                return None
+            shared = Shared(
+                Counter(info["counts"]),
+                [Problem(*w) for w in info["warnings"]],
+                network.Context(info["labels"], frozenset(info["actors"])),
+                {},
+            )
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        shared.path, shared.layout = path, graphs
+        self.used.add(path.stem)
+        return shared
+
+    def put_shared(self, pieces: str, shared: Shared) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        blobs: list[bytes] = []
+        graphs = []
+        for name, (id, index, piece) in shared.pieces.items():
+            graphs.append([name, id, index, [[part, len(data)] for part, data in piece.items()]])
+            blobs += piece.values()
+        info = {
+            "counts": dict(shared.counts),
+            "warnings": [[w.path, w.line, w.message, w.fix, w.warning] for w in shared.warnings],
+            "labels": shared.network.labels,
+            "actors": sorted(shared.network.actors),
+            "graphs": graphs,
+        }
+        path = self._shared_path(pieces)
+        _write(path, json.dumps(info, sort_keys=True, ensure_ascii=True).encode("utf-8") + b"\n" + b"".join(blobs))
+        self.used.add(path.stem)
 
     def prune(self) -> None:
         """Remove entries that no current document used."""

@@ -35,13 +35,14 @@ def build(args: argparse.Namespace) -> int:
             raise StaleExports([Path(proj.relative(p)) for p in stale])
         print(f"{_summary(built.counts)}\nexports/ is up to date.")
         return 0
-    written = export.write_all(
-        proj.exports,
-        built.plans,
-        built.graphs,
-        manifest=proj.root / ".cubagraph" / "exports.json",
-        durable=bool(proj.settings.get("fsync", False)),
-    )
+    with corpus.paused_gc():  # writing makes the viewer's page: as many objects again
+        written = export.write_all(
+            proj.exports,
+            built.plans,
+            built.graphs,
+            manifest=proj.root / ".cubagraph" / "exports.json",
+            durable=bool(proj.settings.get("fsync", False)),
+        )
     elapsed = time.perf_counter() - started
     print(_summary(built.counts))
     if built.counts.get("cached"):

@@ -9,11 +9,14 @@ This is the entry point for scripts::
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import hashlib
 import json
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
@@ -21,7 +24,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from . import build, export, load, ontology, validate
-from .cache import Cache, Entry, as_entry, parse_quads, pieces_id
+from .cache import Cache, Entry, Shared, as_entry, parse_quads, pieces_id
 from .digests import Digests
 from .errors import InvalidData, Problem, display_path
 from .project import Project, find
@@ -52,58 +55,91 @@ def load_corpus(project: Project) -> Corpus:
     return Corpus(project, onto, registry, sources, sorted(set(problems)))
 
 
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause Python's cycle collector while building.
+
+    A build makes millions of objects (models, quads, pieces) that live until
+    it ends, and each collection walks all of them: at 1,000 documents the
+    collector took 60% of a cold build (18.3 s, against 7.3 s without it).
+    The build makes no reference cycles worth collecting (peak memory was the
+    same), and reference counting still frees everything else. The previous
+    setting is restored afterwards, for scripts that build in-process.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 @dataclass
 class _Checked:
     """A project read and checked: documents to build afresh, and documents whose cache entry still holds."""
 
     project: Project
     ontology: ontology.Ontology
-    registry: load.RegistryFile
+    registry: load.RegistryFile | None  # None when ``shared`` holds and no document is new
     store: Cache
     fresh: list[tuple[str, load.Source]]
     cached: list[tuple[str, Entry]]
     warnings: list[Problem]
     digests: Digests
+    shared: Shared | None = None  # the registry's and ontology's kept pieces; then ``registry`` is not read
 
 
 def _check(project: Project, use_cache: bool, pieces: str = "", timings: dict[str, float] | None = None) -> _Checked:
     started = time.perf_counter()
     onto = ontology.load(project.ontology)
     problems: list[Problem] = []
-    registry = load.read_registry(project.registry, problems)
     # Without use_cache every document is built afresh; the cache is still refilled.
     digests = Digests(project.root)
     store = Cache(project, project.ontology.read_bytes(), project.registry.read_bytes(), digests)
+    # The registry's checked pieces, kept: while they hold, the registry is read only if some document is new.
+    kept = store.get_shared(pieces) if use_cache and pieces else None
+    registry = None if kept is not None else load.read_registry(project.registry, problems)
     fresh: list[tuple[str, load.Source]] = []
     cached: list[tuple[str, Entry]] = []
-    for path in project.mappings:
+    mappings = project.mappings
+    for path in mappings:
         key = store.key(digests.sha256(path))
-        entry = store.get(key, pieces) if use_cache and registry is not None else None
+        entry = store.get(key, pieces) if use_cache and (kept is not None or registry is not None) else None
         if entry is not None:
             cached.append((key, entry))
         elif (source := load.read_mapping(project, path, problems)) is not None:
             fresh.append((key, source))
-    if not project.mappings:
+    if kept is not None and (fresh or any(not p.warning for p in problems)):
+        # New documents are checked against the registry; its own checks and graphs stay as kept.
+        registry = load.read_registry(project.registry, problems)
+    if not mappings:
         problems.append(
             Problem(str(project.data / "mappings"), 1, "no mappings found", "add data/mappings/<document-id>.yaml")
         )
     loaded = time.perf_counter()
-    problems += validate.check(
-        onto.vocabulary,
-        registry,
-        display_path(str(project.registry)),
-        [s for _, s in fresh],
-        timings,
-        known_texts={e.text_file: e.doc_id for _, e in cached},
-    )
+    if registry is not None:
+        problems += validate.check(
+            onto.vocabulary,
+            registry,
+            display_path(str(project.registry)),
+            [s for _, s in fresh],
+            timings,
+            known_texts={e.text_file: e.doc_id for _, e in cached},
+            registry_checked=kept is not None,
+        )
+    elif timings is not None:
+        timings["grounding"] = 0.0
+    if kept is not None:  # the registry's own warnings are as they were
+        problems += kept.warnings
     if timings is not None:
         timings["load and validate models (and read the cache)"] = loaded - started
         timings["cross-checks"] = time.perf_counter() - loaded - timings["grounding"]
         timings["quote grounding"] = timings.pop("grounding")
     warnings = [w for _, e in cached for w in e.warnings]
-    if any(not p.warning for p in problems) or registry is None:
+    if any(not p.warning for p in problems) or (registry is None and kept is None):
         raise InvalidData(problems + warnings)
-    return _Checked(project, onto, registry, store, fresh, cached, sorted(set(problems + warnings)), digests)
+    return _Checked(project, onto, registry, store, fresh, cached, sorted(set(problems + warnings)), digests, kept)
 
 
 def _entry(checked: _Checked, source: load.Source, counts: Counter[str], quads: list[ox.Quad]) -> Entry:
@@ -114,9 +150,15 @@ def _entry(checked: _Checked, source: load.Source, counts: Counter[str], quads: 
 
 def build_dataset(project: Project | None = None, root: Path | None = None, use_cache: bool = True) -> build.Dataset:
     """Check and build everything, in memory. Documents whose inputs have not changed come from the cache."""
+    with paused_gc():
+        return _build_dataset(project, root, use_cache)
+
+
+def _build_dataset(project: Project | None, root: Path | None, use_cache: bool) -> build.Dataset:
     project = project or find(root)
     checked = _check(project, use_cache)
     store = checked.store
+    assert checked.registry is not None  # without pieces, nothing shared is kept: the registry was read
     builder = build.Builder(project.minter(), checked.ontology, checked.registry)
     for key, source in checked.fresh:
         start, before = len(builder.quads), Counter(builder.counts)
@@ -167,20 +209,46 @@ def build_exports(project: Project, use_cache: bool = True, timings: dict[str, f
     exports are the same bytes as ``export.render_all(build_dataset())``
     (a test checks this).
     """
+    with paused_gc():
+        return _build_exports(project, use_cache, timings)
+
+
+def _build_exports(project: Project, use_cache: bool, timings: dict[str, float] | None) -> Exports:
     prefixes = project.prefixes()
     stamp = hashlib.sha256(json.dumps(sorted(prefixes.items())).encode()).hexdigest()
     checked = _check(project, use_cache, pieces=stamp, timings=timings)
     store = checked.store
     clock: dict[str, float] = {"graph build": 0.0, "cache writes": 0.0}
-    builder = build.Builder(project.minter(), checked.ontology, checked.registry)
-    shared = build.sort_quads(builder.quads)  # the ontology and the registry
-    builder.quads.clear()
-    ctx = export.context(shared, prefixes, settings=project.settings, memo=project.root / ".cubagraph" / "viewer")
+    memo = project.root / ".cubagraph" / "viewer"
     graphs: dict[str, export.Graph] = {}
-    for name, group in groupby(shared, key=lambda q: q.graph_name.value):  # type: ignore[union-attr]
-        graphs[name] = export.Graph.of(export.piece(export.GraphView(name, list(group), ctx)))
-    counts = Counter(builder.counts)  # the registry's
-    counts["quads"] = len(shared)
+    kept = checked.shared
+    if kept is None:
+        assert checked.registry is not None  # _check reads it when nothing is kept
+        builder = build.Builder(project.minter(), checked.ontology, checked.registry)
+        quads = build.sort_quads(builder.quads)  # the ontology and the registry
+        builder.quads.clear()
+        ctx = export.context(quads, prefixes, settings=project.settings, memo=memo)
+        for name, group in groupby(quads, key=lambda q: q.graph_name.value):  # type: ignore[union-attr]
+            graphs[name] = export.Graph.of(export.piece(export.GraphView(name, list(group), ctx)))
+        counts = Counter(builder.counts)  # the registry's
+        counts["quads"] = len(quads)
+        registry_path = display_path(str(project.registry))
+        store.put_shared(
+            stamp,
+            Shared(
+                counts,
+                [p for p in checked.warnings if p.path == registry_path],
+                ctx.network,
+                {name: (g.id, g.index, g.piece) for name, g in graphs.items()},
+            ),
+        )
+    else:
+        ctx = export.Context(prefixes, project.settings, kept.network, memo=memo)
+        graphs.update(kept.graphs())
+        counts = Counter(kept.counts)
+        if checked.fresh:
+            assert checked.registry is not None  # read for the new documents
+            builder = build.Builder(project.minter(), checked.ontology, checked.registry, shared=False)
     minter = project.minter()
 
     def keep(key: str, entry: Entry, piece: export.Piece) -> export.Graph:

@@ -449,9 +449,13 @@ def check(
     sources: list[Source],
     timings: dict[str, float] | None = None,
     known_texts: dict[str, str] | None = None,
+    registry_checked: bool = False,
 ) -> list[Problem]:
+    """Every problem in ``sources`` and the registry; with ``registry_checked``, the registry's own checks
+    (types, references, look-alike names) are skipped: the build cache kept their result."""
     checker = Checker(vocab, registry, registry_path)
-    checker.check_registry()
+    if not registry_checked:
+        checker.check_registry()
     checker.check_sources(sources, known_texts)
     if timings is not None:
         timings["grounding"] = checker.grounding

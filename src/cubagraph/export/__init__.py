@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
@@ -32,7 +33,7 @@ from .. import network
 from ..build import Dataset
 from . import gexf, graphml, html, jsonld, tables, trig, turtle
 from .files import LOCK, exclusive, remove_leftovers
-from .plan import Graph, Manifest, Piece, Plan, item_bytes, item_keys, materialise, write
+from .plan import Graph, Manifest, Piece, Plan, Reaper, item_bytes, item_keys, materialise, write
 
 EXPORTERS: tuple[ModuleType, ...] = (turtle, trig, jsonld, graphml, gexf, tables, html)
 __all__ = ["EXPORTERS", "Context", "Graph", "GraphView", "Piece", "Plan", "assemble", "materialise", "piece"]
@@ -142,21 +143,26 @@ def write_all(
     at 10,000 documents.
     """
     directory.mkdir(parents=True, exist_ok=True)
-    results = []
     with exclusive(directory / LOCK):
         remove_leftovers(directory)
         record = Manifest(manifest)
-        for name, given in plans.items():
+        reaper = Reaper()
+
+        def one(name: str, given: Plan | bytes) -> tuple[Path, bool]:
             path, plan = directory / name, _plan(given)
             if record.previous(path) is None:
                 # Written by a build without a manifest, or checked out: compare the bytes.
                 sizes = [len(item_bytes(item, graphs)) for item in plan.items]
                 if _same(path, materialise(plan, graphs)):
                     record.record(path, item_keys(plan, graphs), sizes)
-                    results.append((path, False))
-                    continue
-            results.append((path, write(path, plan, graphs, record, durable)))
+                    return path, False
+            return path, write(path, plan, graphs, record, durable, reaper)
+
+        # Two at a time: copying runs in the kernel, so one export copies while another is planned.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            results = list(pool.map(one, plans.keys(), plans.values()))
         record.save(list(plans))
+        reaper.wait()
     return results
 
 

@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,9 @@ class Graph:
     sizes: dict[str, int]  # each part's length, known without reading it
     load: Callable[[], Piece]
     _piece: Piece | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        self.key = self.id[:20] + ":"  # the prefix of its parts' keys in a manifest
 
     @property
     def piece(self) -> Piece:
@@ -99,7 +103,7 @@ def item_keys(plan: Plan, graphs: Sequence[Graph]) -> list[str]:
         elif isinstance(item, Lazy):
             out.append("~" + item.key)
         else:
-            out.append(f"{graphs[item[0]].id[:20]}:{item[1]}")
+            out.append(graphs[item[0]].key + item[1])
     return out
 
 
@@ -139,7 +143,9 @@ class Manifest:
         os.replace(tmp, self.path)
 
 
-def write(target: Path, plan: Plan, graphs: Sequence[Graph], manifest: Manifest, durable: bool) -> bool:
+def write(
+    target: Path, plan: Plan, graphs: Sequence[Graph], manifest: Manifest, durable: bool, reaper: Reaper | None = None
+) -> bool:
     """Write ``plan`` to ``target`` atomically, copying what is unchanged from the old file; False if nothing changed."""
     keys = item_keys(plan, graphs)
     old = manifest.previous(target)
@@ -188,7 +194,7 @@ def write(target: Path, plan: Plan, graphs: Sequence[Graph], manifest: Manifest,
         changed = not _equal(Path(tmp), target)
         if changed:
             os.chmod(tmp, 0o644)
-            os.replace(tmp, target)
+            _replace(Path(tmp), target, reaper)
         else:
             # New parts, same bytes (a registry edit renames every piece, and may leave a file as it was):
             # keep the old file, and its mtime.
@@ -199,6 +205,47 @@ def write(target: Path, plan: Plan, graphs: Sequence[Graph], manifest: Manifest,
         raise
     manifest.record(target, keys, sizes)
     return changed
+
+
+class Reaper:
+    """Deletes replaced exports in the background, and waits for that at the end.
+
+    Renaming a new file over a 150 MB one makes the kernel free the old one's
+    pages and blocks inside the rename: 70 ms a file, half a second a build.
+    Linked under a temporary name first, the old file outlives the rename,
+    and is deleted while the next export is written.
+    """
+
+    def __init__(self) -> None:
+        self.threads: list[threading.Thread] = []
+
+    def delete(self, path: Path) -> None:
+        thread = threading.Thread(target=_unlink, args=(path,), daemon=False)
+        thread.start()
+        self.threads.append(thread)
+
+    def wait(self) -> None:
+        for thread in self.threads:
+            thread.join()
+        self.threads.clear()
+
+
+def _unlink(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+
+
+def _replace(tmp: Path, target: Path, reaper: Reaper | None) -> None:
+    old = target.with_name(f".{target.name}.old.{os.getpid()}.tmp")  # a leftover is removed like any .tmp
+    try:
+        if reaper is None:
+            raise FileNotFoundError
+        os.link(target, old)
+    except OSError:  # no old file, or no hard links here: replace it in place
+        os.replace(tmp, target)
+        return
+    os.replace(tmp, target)
+    reaper.delete(old)
 
 
 def _equal(a: Path, b: Path) -> bool:

@@ -13,7 +13,7 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from conftest import Result, digest, edit
+from conftest import ROOT, Result, digest, edit
 from cubagraph import corpus, export, project
 from cubagraph.build import Dataset
 
@@ -276,3 +276,59 @@ def test_a_kept_registry_still_checks_changed_documents(run: Callable[..., Resul
     failed = run("build", cwd=workdir)
     assert failed.code == 1
     assert "blinken-political-prisoners.yaml:124:" in failed.err and "diaz-balart-office" in failed.err
+
+
+def test_worker_processes_build_what_one_process_builds(tmp_path: Path) -> None:
+    """Many new documents are built by forked workers; the exports are the same bytes as from one process."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_corpus", ROOT / "benchmarks" / "corpus.py")
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    from cubagraph import fanout
+
+    if fanout.processes({"jobs": 2}, 80) != 2:
+        pytest.skip("one core here (or no fork): there are no workers to compare")
+    outputs = {}
+    for jobs in (1, 2):
+        project_dir = tmp_path / f"jobs-{jobs}"
+        bench.generate(project_dir, 80)
+        config = project_dir / "pyproject.toml"
+        config.write_text(
+            config.read_text(encoding="utf-8").replace("[tool.cubagraph]\n", f"[tool.cubagraph]\njobs = {jobs}\n", 1),
+            encoding="utf-8",
+        )
+        result = subprocess.run(
+            [sys.executable, "-m", "cubagraph", "build"], cwd=project_dir, capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stderr
+        outputs[jobs] = digest(project_dir / "exports")
+    assert outputs[1] == outputs[2]
+
+
+def test_worker_processes_report_every_problem_with_its_line(tmp_path: Path) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_corpus", ROOT / "benchmarks" / "corpus.py")
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    project_dir = tmp_path / "many"
+    bench.generate(project_dir, 80)
+    broken = project_dir / "data/mappings/doc-00007.yaml"
+    broken.write_text(broken.read_text(encoding="utf-8").replace("speaker: actor-", "speaker: actorx-", 1), "utf-8")
+    twin = project_dir / "data/mappings/doc-00042.yaml"
+    twin.write_text(
+        twin.read_text(encoding="utf-8").replace("documents/doc-00042.txt", "documents/doc-00041.txt"), "utf-8"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "cubagraph", "build"], cwd=project_dir, capture_output=True, text=True
+    )
+    assert result.returncode == 1, result.stderr
+    errors = [line for line in result.stderr.splitlines() if ": warning:" not in line]
+    assert any(line.startswith("data/mappings/doc-00007.yaml:") and "actorx-" in line for line in errors), errors
+    assert any(
+        line.startswith("data/mappings/doc-00042.yaml:4:") and "already mapped" in line for line in errors
+    ) or any(line.startswith("data/mappings/doc-00041.yaml:4:") and "already mapped" in line for line in errors), errors
+    assert not (project_dir / "exports" / "cubagraph.ttl").exists()

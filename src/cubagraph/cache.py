@@ -162,7 +162,7 @@ class Cache:
         for part in (
             code_digest().encode(),
             project.base.encode(),
-            repr(sorted(project.settings.items())).encode(),
+            repr(project.output_settings()).encode(),
             ontology,
             registry,
         ):
@@ -217,7 +217,7 @@ class Cache:
         self.hits += 1
         return entry
 
-    def put(self, key: str, entry: Entry, pieces: str = "") -> None:
+    def put(self, key: str, entry: Entry, pieces: str = "") -> tuple[str, list[tuple[str, int, int]]]:
         """Keep ``entry``; its pieces, if any, were rendered for the context digest ``pieces``."""
         self.directory.mkdir(parents=True, exist_ok=True)
         blobs = {"nq": entry.quads}
@@ -235,8 +235,14 @@ class Cache:
         # One file per entry: a JSON line, then the blobs it sizes. Three
         # files per entry took a tenth of a cold build in file system calls.
         head = json.dumps(info, sort_keys=True, ensure_ascii=True).encode("utf-8") + b"\n"
-        _write(self.directory / f"{key}{SUFFIX}", head + b"".join(blobs.values()))
+        path = self.directory / f"{key}{SUFFIX}"
+        _write(path, head + b"".join(blobs.values()))
         self.used.add(key)
+        layout, at = [], len(head)
+        for name, blob in blobs.items():
+            layout.append((name, at, len(blob)))
+            at += len(blob)
+        return str(path), layout  # where each blob is, for reading it back
 
     def _shared_path(self, pieces: str) -> Path:
         return self.directory / f"shared-{hashlib.sha256((self.context + pieces).encode()).hexdigest()}{SUFFIX}"

@@ -17,13 +17,13 @@ import json
 import time
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import build, export, load, ontology, validate
+from . import build, export, fanout, load, ontology, validate
 from .cache import Cache, Entry, Shared, as_entry, parse_quads, pieces_id
 from .digests import Digests
 from .errors import InvalidData, Problem, display_path
@@ -88,6 +88,8 @@ class _Checked:
     warnings: list[Problem]
     digests: Digests
     shared: Shared | None = None  # the registry's and ontology's kept pieces; then ``registry`` is not read
+    pending: list[tuple[str, Path]] = field(default_factory=list)  # new documents left to worker processes
+    workers: int = 1
 
 
 def _check(project: Project, use_cache: bool, pieces: str = "", timings: dict[str, float] | None = None) -> _Checked:
@@ -102,14 +104,25 @@ def _check(project: Project, use_cache: bool, pieces: str = "", timings: dict[st
     registry = None if kept is not None else load.read_registry(project.registry, problems)
     fresh: list[tuple[str, load.Source]] = []
     cached: list[tuple[str, Entry]] = []
+    pending: list[tuple[str, Path]] = []
     mappings = project.mappings
     for path in mappings:
         key = store.key(digests.sha256(path))
         entry = store.get(key, pieces) if use_cache and (kept is not None or registry is not None) else None
         if entry is not None:
             cached.append((key, entry))
-        elif (source := load.read_mapping(project, path, problems)) is not None:
-            fresh.append((key, source))
+        else:
+            pending.append((key, path))
+    workers = fanout.processes(project.settings, len(pending)) if pieces else 1
+    if workers > 1 and registry is None and kept is not None:
+        registry = load.read_registry(project.registry, problems)
+    if registry is None or any(not p.warning for p in problems):
+        workers = 1  # a broken registry: check everything here, to report every problem
+    if workers == 1:
+        for key, path in pending:
+            if (source := load.read_mapping(project, path, problems)) is not None:
+                fresh.append((key, source))
+        pending = []
     if kept is not None and (fresh or any(not p.warning for p in problems)):
         # New documents are checked against the registry; its own checks and graphs stay as kept.
         registry = load.read_registry(project.registry, problems)
@@ -139,7 +152,9 @@ def _check(project: Project, use_cache: bool, pieces: str = "", timings: dict[st
     warnings = [w for _, e in cached for w in e.warnings]
     if any(not p.warning for p in problems) or (registry is None and kept is None):
         raise InvalidData(problems + warnings)
-    return _Checked(project, onto, registry, store, fresh, cached, sorted(set(problems + warnings)), digests, kept)
+    return _Checked(
+        project, onto, registry, store, fresh, cached, sorted(set(problems + warnings)), digests, kept, pending, workers
+    )
 
 
 def _entry(checked: _Checked, source: load.Source, counts: Counter[str], quads: list[ox.Quad]) -> Entry:
@@ -274,6 +289,32 @@ def _build_exports(project: Project, use_cache: bool, timings: dict[str, float] 
         graphs[name] = keep(key, entry, export.piece(view, timings))
         counts.update(entry.counts)
         checked.fresh[i] = (key, None)  # type: ignore[assignment]  # let the models go
+    if checked.pending:
+        started = time.perf_counter()
+        assert checked.registry is not None  # _check reads it for the workers
+        job = fanout.Job(project, checked.ontology, checked.registry, display_path(str(project.registry)), ctx, stamp)
+        dones = fanout.run(job, checked.pending, checked.workers)
+        found = [p for d in dones for p in d.problems]
+        found += validate.across(
+            [d.identity for d in dones if d.identity is not None], {e.text_file: e.doc_id for _, e in checked.cached}
+        )
+        if any(not p.warning for p in found):
+            raise InvalidData(sorted(set(found + checked.warnings)))
+        checked.warnings = sorted(set(checked.warnings + found))
+        for d in dones:
+            assert d.identity is not None and d.index is not None  # no errors: every document was built
+            entry = Entry(d.identity.doc_id, d.identity.text_file, d.text_sha256, d.counts, [])
+            entry.pieces_id, entry.index = d.pieces_id, d.index
+            entry._file, entry._blobs = Path(d.entry), d.blobs
+            name = minter.document_graph(d.identity.doc_id)
+            sizes = {n: size for n, _, size in d.blobs}
+            graphs[name] = export.Graph(d.pieces_id, d.index, sizes, functools.partial(_pieces, entry))
+            counts.update(d.counts)
+            store.used.add(d.key)
+        if timings is not None:
+            timings[f"new documents, in {checked.workers} processes (load, check, build, pieces)"] = (
+                time.perf_counter() - started
+            )
     for key, entry in checked.cached:
         name = minter.document_graph(entry.doc_id)
         if entry.index is None:  # kept by build_dataset, which renders no pieces: render them now

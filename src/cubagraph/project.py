@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 from .errors import InvalidConfig, ProjectNotFound
 from .namespaces import DEFAULT_BASE, PREFIXES, Minter
 
+HOW = frozenset({"jobs", "fsync"})  # settings of how a build runs, not of what it makes
+
 if TYPE_CHECKING:
     from .digests import Digests
 
@@ -77,6 +79,10 @@ class Project:
         """The standard prefixes and the project's own, as exports and queries use them."""
         return {**PREFIXES, **self.minter().prefixes()}
 
+    def output_settings(self) -> list[tuple[str, Any]]:
+        """The settings that shape the exports; how a build runs (``jobs``, ``fsync``) does not."""
+        return sorted((k, v) for k, v in self.settings.items() if k not in HOW)
+
     def input_digest(self, digests: Digests | None = None) -> str:
         """A digest of everything a build reads, and the base it mints under.
 
@@ -87,7 +93,7 @@ class Project:
         from .digests import Digests
 
         known = digests or Digests(self.root)
-        h = hashlib.sha256(self.base.encode() + repr(sorted(self.settings.items())).encode())
+        h = hashlib.sha256(self.base.encode() + repr(self.output_settings()).encode())
         root = str(self.root) + os.sep
         files = [str(self.ontology)]
         for folder, _, names in os.walk(self.data):
@@ -131,10 +137,14 @@ def _config(root: Path) -> dict[str, Any]:
         config = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {}).get("cubagraph", {})
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InvalidConfig(f"{pyproject}: cannot read it ({exc}) — fix the TOML") from exc
-    known = {"base": str, "viewer_cap": int}
+    known: dict[str, type] = {"base": str, "viewer_cap": int, "viewer_limit": int, "jobs": int, "fsync": bool}
     for key, value in config.items():
         if key not in known:
             raise InvalidConfig(f"{pyproject}: unknown setting [tool.cubagraph] {key} — use one of {', '.join(known)}")
-        if not isinstance(value, known[key]) or isinstance(value, bool):
-            raise InvalidConfig(f"{pyproject}: [tool.cubagraph] {key} must be a {known[key].__name__}")
+        # bool is an int in Python; a number is not a yes/no, nor a yes/no a number.
+        if not isinstance(value, known[key]) or (known[key] is int and isinstance(value, bool)):
+            kind = {"str": "a string", "int": "a whole number", "bool": "true or false"}[known[key].__name__]
+            raise InvalidConfig(f"{pyproject}: [tool.cubagraph] {key} must be {kind}")
+        if isinstance(value, int) and not isinstance(value, bool) and value < 1:
+            raise InvalidConfig(f"{pyproject}: [tool.cubagraph] {key} must be at least 1")
     return dict(config)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from . import model
@@ -131,36 +132,22 @@ class Checker:
 
     def check_sources(self, sources: list[Source], known_texts: dict[str, str] | None = None) -> None:
         """Check ``sources``; ``known_texts`` are the texts that cached documents map (text -> id)."""
-        doc_ids: dict[str, str] = {}
-        texts: dict[str, str] = {text: f"the document {doc!r}" for text, doc in (known_texts or {}).items()}
+        self.problems += across([identity(s) for s in sources], known_texts)
         for source in sources:
-            doc = source.document
-            loaded = source.loaded
-            if doc.id in doc_ids:
-                self._add(
-                    loaded,
-                    loaded.line(("document", "id")),
-                    f"duplicate document id {doc.id!r} (also in {doc_ids[doc.id]})",
-                    "give each document its own id",
-                )
-            doc_ids.setdefault(doc.id, source.path)
-            stem = source.path.replace("\\", "/").rsplit("/", 1)[-1].removesuffix(".yaml")
-            if stem != doc.id:
-                self._add(
-                    loaded,
-                    loaded.line(("document", "id")),
-                    f"document id {doc.id!r} differs from the file name {stem!r}",
-                    f"rename the file to {doc.id}.yaml or change the id",
-                )
-            if source.text_file in texts:
-                self._add(
-                    loaded,
-                    loaded.line(("document", "text")),
-                    f"{source.text_file} is already mapped by {texts[source.text_file]}",
-                    "map each text once",
-                )
-            texts.setdefault(source.text_file, source.path)
-            self._check_source(source)
+            self.check_one(source)
+
+    def check_one(self, source: Source) -> None:
+        """Everything about one document that does not involve the others (see :func:`across`)."""
+        doc = source.document
+        stem = source.path.replace("\\", "/").rsplit("/", 1)[-1].removesuffix(".yaml")
+        if stem != doc.id:
+            self._add(
+                source.loaded,
+                source.loaded.line(("document", "id")),
+                f"document id {doc.id!r} differs from the file name {stem!r}",
+                f"rename the file to {doc.id}.yaml or change the id",
+            )
+        self._check_source(source)
 
     def _check_source(self, source: Source) -> None:
         loaded = source.loaded
@@ -419,6 +406,53 @@ class Checker:
 
     def _warn(self, loaded: Loaded, line: int, message: str, fix: str) -> None:
         self.problems.append(Problem(loaded.path, line, message, fix, warning=True))
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What the checks across documents need of one: small, so that worker processes can send it back."""
+
+    path: str
+    doc_id: str
+    id_line: int
+    text_file: str
+    text_line: int
+
+
+def identity(source: Source) -> Identity:
+    line = source.loaded.line
+    return Identity(
+        source.path, source.document.id, line(("document", "id")), source.text_file, line(("document", "text"))
+    )
+
+
+def across(documents: list[Identity], known_texts: dict[str, str] | None = None) -> list[Problem]:
+    """The checks between documents: one id each, one mapping per text (``known_texts``: text -> cached doc id)."""
+    problems = []
+    doc_ids: dict[str, str] = {}
+    texts: dict[str, str] = {text: f"the document {doc!r}" for text, doc in (known_texts or {}).items()}
+    for d in documents:
+        if d.doc_id in doc_ids:
+            problems.append(
+                Problem(
+                    d.path,
+                    d.id_line,
+                    f"duplicate document id {d.doc_id!r} (also in {doc_ids[d.doc_id]})",
+                    "give each document its own id",
+                )
+            )
+        doc_ids.setdefault(d.doc_id, d.path)
+        if d.text_file in texts:
+            problems.append(
+                Problem(
+                    d.path,
+                    d.text_line,
+                    f"{d.text_file} is already mapped by {texts[d.text_file]}",
+                    "map each text once",
+                )
+            )
+        texts.setdefault(d.text_file, d.path)
+    return problems
 
 
 def _alike(a: str, b: str) -> bool:

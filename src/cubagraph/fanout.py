@@ -16,8 +16,11 @@ macOS's default), or for a few documents, the build runs in one process.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
 import os
+import signal
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -84,10 +87,19 @@ def run(job: Job, items: list[tuple[str, Path]], workers: int) -> list[Done]:
     _job = job
     batches = [items[i : i + BATCH] for i in range(0, len(items), BATCH)]
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_die_with_parent) as pool:
             return [done for batch in pool.imap(_work, batches) for done in batch]
     finally:
         _job = None
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to stop this worker if the build is killed: an orphan would go on filling the cache."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        if os.getppid() == 1:  # the parent died before the request took hold
+            os._exit(1)
 
 
 def _work(batch: list[tuple[str, Path]]) -> list[Done]:

@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -26,13 +27,19 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 
-def one(directory: Path) -> dict[str, object]:
-    """A cold build of ``directory`` in this (fresh) process, phase by phase: what `cubagraph build --no-cache` does."""
+def one(directory: Path, jobs: int) -> dict[str, object]:
+    """A cold build of ``directory`` in this (fresh) process, phase by phase: what `cubagraph build --no-cache` does.
+
+    With ``jobs`` 1 every phase is timed apart; with more, new documents are
+    built by worker processes, timed as one phase.
+    """
     from cubagraph import corpus, export, project
 
     out: dict[str, float] = {}
+    proj = project.find(directory)
+    proj.settings["jobs"] = jobs  # how a build runs; it changes no export
     t = time.perf_counter()
-    built = corpus.build_exports(project.find(directory), use_cache=False, timings=out)
+    built = corpus.build_exports(proj, use_cache=False, timings=out)
     out["everything else"] = time.perf_counter() - t - sum(out.values())
     t = time.perf_counter()
     with corpus.paused_gc():  # as `cubagraph build` writes them
@@ -44,6 +51,7 @@ def one(directory: Path) -> dict[str, object]:
         "phases": out,
         "quads": built.counts["quads"],
         "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "worker_rss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         "bytes": sum(path.stat().st_size for path, _ in written),
     }
 
@@ -104,10 +112,11 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
     parser.add_argument("--runs", type=int, default=10, help="runs per saved query")
     parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help=argparse.SUPPRESS)
     parser.add_argument("--keep", type=Path, help="generate the corpora here and keep them")
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(one(args.one)))
+        print(json.dumps(one(args.one, args.jobs)))
         return
     import corpus
 
@@ -119,27 +128,43 @@ def main() -> None:
         t = time.perf_counter()
         corpus.generate(directory, n)
         print(f"\n== {n:,} documents (generated in {time.perf_counter() - t:.1f} s)")
-        cold = time.perf_counter()
         result = json.loads(
             subprocess.run(
-                [sys.executable, __file__, "--one", str(directory)], check=True, capture_output=True, text=True
+                [sys.executable, __file__, "--one", str(directory), "--jobs", "1"],
+                check=True,
+                capture_output=True,
+                text=True,
             ).stdout
         )
-        cold = time.perf_counter() - cold
         phases: dict[str, float] = result["phases"]
         width = max(len(k) for k in phases)
         for name, seconds in phases.items():
             print(f"  {name.ljust(width)}  {seconds:8.2f} s")
         total = sum(phases.values())
         print(
-            f"  {'total (in-process)'.ljust(width)}  {total:8.2f} s   ({result['quads']:,} quads, {result['bytes'] / 2**20:,.0f} MiB of exports)"
+            f"  {'total, one process'.ljust(width)}  {total:8.2f} s   ({result['quads']:,} quads, {result['bytes'] / 2**20:,.0f} MiB of exports, peak RSS {result['rss_mib']:,.0f} MiB)"
         )
-        print(f"  {'cold build, process'.ljust(width)}  {cold:8.2f} s   peak RSS {result['rss_mib']:,.0f} MiB")
+        shutil.rmtree(directory / ".cubagraph")
+        jobs = os.cpu_count() or 1
+        cold = time.perf_counter()
+        fanned = json.loads(
+            subprocess.run(
+                [sys.executable, __file__, "--one", str(directory), "--jobs", str(jobs)],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        )
+        cold = time.perf_counter() - cold
+        parallel = sum(fanned["phases"].values())
+        print(
+            f"  {f'total, {jobs} worker processes'.ljust(width)}  {parallel:8.2f} s   (as a process {cold:.2f} s; peak RSS {fanned['rss_mib']:,.0f} MiB, and {fanned['worker_rss_mib']:,.0f} MiB in the largest worker)"
+        )
         fl = floor(directory)
         for name, seconds in fl.items():
             print(f"  floor: {name.ljust(width - 7)}  {seconds:8.2f} s")
         print(
-            f"  {'floor total'.ljust(width)}  {sum(fl.values()):8.2f} s   → build / floor = {total / sum(fl.values()):.1f}×"
+            f"  {'floor total'.ljust(width)}  {sum(fl.values()):8.2f} s   → build / floor = {total / sum(fl.values()):.1f}× in one process, {parallel / sum(fl.values()):.1f}× in {jobs}"
         )
         print(
             f"  {'cold build, CLI, filling the cache'.ljust(width)}  {cli_seconds(['build', '--no-cache'], directory):8.2f} s"

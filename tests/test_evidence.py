@@ -89,7 +89,12 @@ def test_word_diff_kinds() -> None:
 
 
 @settings(max_examples=2000, deadline=None, derandomize=True)
-@given(st.text(alphabet="ab cd\n\t\u00a0\u2019\u201c\u201d\u2014-.,Íé\u00adﬁ\u0301", max_size=40))
+@given(
+    st.text(
+        alphabet="ab cd\n\t\u00a0\u2019\u201c\u201d\u2014-.,Íé\u00adﬁ\u0301\u2007\u202f\u3000\u2028\u1680\x0b\x1c\u2002",
+        max_size=40,
+    )
+)
 def test_the_fast_normalisation_agrees_with_the_careful_one(text: str) -> None:
     norm, starts, ends = _normalise(text)
     fast, index = _normalise_fast(text)

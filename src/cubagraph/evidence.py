@@ -205,7 +205,9 @@ def _normalise_fast(raw: str) -> tuple[str, _Index]:
     Anything else takes the careful path, character by character.
     """
     if not raw.isascii() and (
-        not unicodedata.is_normalized("NFKC", raw)
+        # White space of any kind becomes one space on both paths, so only the rest must be in NFKC:
+        # a non-breaking space (common in news text) no longer sends a document down the slow path.
+        not unicodedata.is_normalized("NFKC", _SPACE.sub(" ", raw))
         or _SPECIAL.search(raw)
         # A combining mark belongs with its base character, which only the careful path groups.
         or any(unicodedata.combining(c) for c in set(_NON_ASCII.findall(raw)))

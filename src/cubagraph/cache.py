@@ -33,7 +33,7 @@ import pyoxigraph as ox
 from . import network
 from .digests import Digests
 from .errors import Problem
-from .export.plan import Graph
+from .export.plan import Graph, index_digest
 from .project import Project
 
 FORMAT = 2  # bump when an entry's layout changes
@@ -71,6 +71,7 @@ class Entry:
         self._quads = quads
         self._pieces: dict[str, bytes] | None = None
         self.index: dict[str, Any] | None = None  # the viewer's index of the pieces (export.html), if kept
+        self.index_digest = ""
         self.pieces_id = ""  # names the pieces' bytes: equal ids, equal bytes
         self._file: Path | None = None
         self._blobs: list[tuple[str, int, int]] = []  # (name, offset, size) in _file
@@ -210,6 +211,7 @@ class Cache:
             )
             if pieces and info.get("pieces") == pieces:
                 entry.pieces_id, entry.index = info["pieces_id"], info["index"]
+                entry.index_digest = info["index_digest"]
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None  # missing, half-written or foreign: build the document afresh
         entry._file, entry._blobs = Path(path), blobs
@@ -230,7 +232,10 @@ class Cache:
         }
         if entry.pieces is not None and pieces:
             blobs.update(entry.pieces)
-            info.update(pieces=pieces, pieces_id=entry.pieces_id, index=entry.index)
+            assert entry.index is not None
+            info.update(
+                pieces=pieces, pieces_id=entry.pieces_id, index=entry.index, index_digest=index_digest(entry.index)
+            )
         info["sizes"] = [[name, len(blob)] for name, blob in blobs.items()]  # in the order they follow
         # One file per entry: a JSON line, then the blobs it sizes. Three
         # files per entry took a tenth of a cold build in file system calls.

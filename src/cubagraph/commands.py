@@ -23,6 +23,16 @@ if TYPE_CHECKING:  # networkx is slow to import; commands import it when they ne
 
 
 def build(args: argparse.Namespace) -> int:
+    from . import corpus
+
+    # One pause for the whole command, frozen at the end: the process exits
+    # soon after, and a collection of everything the build made would only
+    # delay that (0.17 s at 10,000 documents).
+    with corpus.paused_gc(freeze=True):
+        return _build(args)
+
+
+def _build(args: argparse.Namespace) -> int:
     from . import corpus, export, project
 
     started = time.perf_counter()
@@ -35,14 +45,13 @@ def build(args: argparse.Namespace) -> int:
             raise StaleExports([Path(proj.relative(p)) for p in stale])
         print(f"{_summary(built.counts)}\nexports/ is up to date.")
         return 0
-    with corpus.paused_gc():  # writing makes the viewer's page: as many objects again
-        written = export.write_all(
-            proj.exports,
-            built.plans,
-            built.graphs,
-            manifest=proj.root / ".cubagraph" / "exports.json",
-            durable=bool(proj.settings.get("fsync", False)),
-        )
+    written = export.write_all(
+        proj.exports,
+        built.plans,
+        built.graphs,
+        manifest=proj.root / ".cubagraph" / "exports.json",
+        durable=bool(proj.settings.get("fsync", False)),
+    )
     elapsed = time.perf_counter() - started
     print(_summary(built.counts))
     if built.counts.get("cached"):

@@ -56,7 +56,7 @@ def load_corpus(project: Project) -> Corpus:
 
 
 @contextlib.contextmanager
-def paused_gc() -> Iterator[None]:
+def paused_gc(freeze: bool = False) -> Iterator[None]:
     """Pause Python's cycle collector while building.
 
     A build makes millions of objects (models, quads, pieces) that live until
@@ -72,6 +72,8 @@ def paused_gc() -> Iterator[None]:
         yield
     finally:
         if was:
+            if freeze:  # what exists now is never collected: for a process about to end
+                gc.freeze()
             gc.enable()
 
 
@@ -322,7 +324,9 @@ def _build_exports(project: Project, use_cache: bool, timings: dict[str, float] 
             graphs[name] = keep(key, entry, export.piece(view))
         else:
             sizes = {n: size for n, _, size in entry._blobs}
-            graphs[name] = export.Graph(entry.pieces_id, entry.index, sizes, functools.partial(_pieces, entry))
+            graphs[name] = export.Graph(
+                entry.pieces_id, entry.index, sizes, functools.partial(_pieces, entry), None, entry.index_digest
+            )
         counts.update(entry.counts)
     store.prune()
     ctx.inputs = project.input_digest(checked.digests)

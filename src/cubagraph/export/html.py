@@ -123,6 +123,61 @@ def assemble(graphs: Sequence[Graph], ctx: Context) -> dict[str, Plan]:
 
     cap = ctx.settings.get("viewer_cap", CAP)
     limit = max(cap, ctx.settings.get("viewer_limit", LIMIT))
+    ranking = _Ranking(ctx, cap, limit, graphs)
+    if ranking.kept is not None:  # no graph's index changed: the page draws on what it drew on
+        embedded, needed, meta, last = ranking.kept
+        keep = set(embedded)
+        drawn = _Drawn(ctx, keep)
+        # A graph whose piece is as it was has the share it had; only changed graphs are looked at.
+        shares = [s if g.id == i else drawn.share(g) for g, (i, s) in zip(needed, last, strict=True)]
+    else:
+        embedded, needed, meta, keep, drawn, shares = _rank(ctx, cap, limit, graphs)
+    ranking.save(embedded, needed, meta, shares)
+    drawn.save_index(needed)
+    # The page depends on nothing else: if these are as they were, so is the page, and it is not made again.
+    key = hashlib.sha256(json.dumps([code_digest(), embedded, shares, meta], sort_keys=True).encode()).hexdigest()
+    return {NAME: Plan([Lazy(key, lambda: _page(needed, shares, drawn, embedded, set(embedded[:cap]), meta, ctx))])}
+
+
+class _Ranking:
+    """The last page's choice of nodes, kept while no graph's viewer index changes (most edits change none)."""
+
+    def __init__(self, ctx: Context, cap: int, limit: int, graphs: Sequence[Graph]):
+        self.graphs = graphs
+        self.path = ctx.memo / "ranking.json" if ctx.memo else None
+        self.key = hashlib.sha256(
+            json.dumps([cap, limit, [g.index_digest for g in graphs]]).encode("utf-8")
+        ).hexdigest()
+        self.kept: tuple[list[str], list[Graph], dict[str, Any], list[tuple[str, str]]] | None = None
+        if self.path is not None:
+            with contextlib.suppress(OSError, ValueError, KeyError, IndexError, TypeError):
+                memo = json.loads(self.path.read_text(encoding="utf-8"))
+                if memo["key"] == self.key:
+                    needed = [graphs[i] for i in memo["needed"]]
+                    self.kept = (memo["embedded"], needed, memo["meta"], [tuple(s) for s in memo["shares"]])
+
+    def save(self, embedded: list[str], needed: list[Graph], meta: dict[str, Any], shares: list[str]) -> None:
+        if self.path is None:
+            return
+        position = {id(g): i for i, g in enumerate(self.graphs)}
+        memo = {
+            "key": self.key,
+            "embedded": embedded,
+            "needed": [position[id(g)] for g in needed],
+            "meta": meta,
+            "shares": [[g.id, s] for g, s in zip(needed, shares, strict=True)],
+        }
+        data = json.dumps(memo, sort_keys=True).encode("utf-8")
+        with contextlib.suppress(OSError):
+            if self.path.read_bytes() == data:
+                return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(self.path, data)
+
+
+def _rank(
+    ctx: Context, cap: int, limit: int, graphs: Sequence[Graph]
+) -> tuple[list[str], list[Graph], dict[str, Any], set[str], _Drawn, list[str]]:
     indexes = [g.index for g in graphs]
     degree: Counter[str] = Counter()
     for ix in indexes:
@@ -143,11 +198,7 @@ def assemble(graphs: Sequence[Graph], ctx: Context) -> dict[str, Plan]:
         "limit": limit,
     }
     drawn = _Drawn(ctx, keep)
-    shares = [drawn.share(g) for g in needed]
-    drawn.save_index()
-    # The page depends on nothing else: if these are as they were, so is the page, and it is not made again.
-    key = hashlib.sha256(json.dumps([code_digest(), embedded, shares, meta], sort_keys=True).encode()).hexdigest()
-    return {NAME: Plan([Lazy(key, lambda: _page(needed, shares, drawn, embedded, set(embedded[:cap]), meta, ctx))])}
+    return embedded, needed, meta, keep, drawn, [drawn.share(g) for g in needed]
 
 
 def _page(
@@ -284,10 +335,13 @@ class _Drawn:
             found = self.fresh[self.share(g)]
         return found
 
-    def save_index(self) -> None:
-        if self.folder is not None and self.new_index != self.index:
+    def save_index(self, graphs: Sequence[Graph]) -> None:
+        """Keep what is known of ``graphs``: learnt in this build, or known before and still true."""
+        ids = {g.id for g in graphs}
+        index = {i: v for i, v in self.index.items() if i in ids} | self.new_index
+        if self.folder is not None and index != self.index:
             self.folder.mkdir(parents=True, exist_ok=True)
-            write_atomic(self.folder / "drawn-index.json", json.dumps(self.new_index, sort_keys=True).encode())
+            write_atomic(self.folder / "drawn-index.json", json.dumps(index, sort_keys=True).encode())
 
     def save(self, shares: list[str]) -> None:
         """Keep the shares of the page just made (and only those)."""
@@ -296,7 +350,6 @@ class _Drawn:
         kept = {d: self.get_known(d) for d in shares}
         self.folder.mkdir(parents=True, exist_ok=True)
         write_atomic(self.folder / "drawn.json", json.dumps(kept, separators=(",", ":")).encode("utf-8"))
-        self.save_index()
 
     def get_known(self, digest: str) -> list[Any]:
         if digest in self.fresh:

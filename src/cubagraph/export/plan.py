@@ -13,6 +13,7 @@ is what ``materialise`` does for `build --check` and for tests.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -35,9 +36,15 @@ class Graph:
     sizes: dict[str, int]  # each part's length, known without reading it
     load: Callable[[], Piece]
     _piece: Piece | None = field(default=None, repr=False)
+    known_index_digest: str = ""  # index_digest, when the cache kept it
 
     def __post_init__(self) -> None:
         self.key = self.id[:20] + ":"  # the prefix of its parts' keys in a manifest
+
+    @functools.cached_property
+    def index_digest(self) -> str:
+        """Names the viewer's index of the piece: equal digests, equal indexes."""
+        return self.known_index_digest or index_digest(self.index)
 
     @property
     def piece(self) -> Piece:
@@ -56,6 +63,10 @@ class Graph:
         from .html import INDEX  # the viewer's index travels in the piece, and beside it once cached
 
         return cls(id, json.loads(piece[INDEX]), {n: len(b) for n, b in piece.items()}, lambda: piece, piece)
+
+
+def index_digest(index: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(index, sort_keys=True).encode("utf-8")).hexdigest()[:32]
 
 
 class Lazy:

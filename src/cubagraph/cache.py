@@ -33,6 +33,7 @@ import pyoxigraph as ox
 from . import network
 from .digests import Digests
 from .errors import Problem
+from .export.html import INDEX
 from .export.plan import Graph, index_digest
 from .project import Project
 
@@ -70,10 +71,10 @@ class Entry:
         self._text, self._text_path = text, text_path
         self._quads = quads
         self._pieces: dict[str, bytes] | None = None
-        self.index: dict[str, Any] | None = None  # the viewer's index of the pieces (export.html), if kept
+        self._index: dict[str, Any] | None = None
         self.index_digest = ""
         self.pieces_id = ""  # names the pieces' bytes: equal ids, equal bytes
-        self._file: Path | None = None
+        self._file: str | None = None
         self._blobs: list[tuple[str, int, int]] = []  # (name, offset, size) in _file
 
     @property
@@ -83,6 +84,17 @@ class Entry:
             with open(self._text_path, "rb") as f:  # bytes: no newline translation, offsets stay true
                 self._text, self._text_path = f.read().decode("utf-8"), ""
         return self._text
+
+    @property
+    def index(self) -> dict[str, Any]:
+        """The viewer's index of the pieces (export.html), read from them when first asked for."""
+        if self._index is None:
+            self._index = json.loads(self._read([INDEX])[INDEX])
+        return self._index
+
+    @index.setter
+    def index(self, value: dict[str, Any]) -> None:
+        self._index = value
 
     @property
     def quads(self) -> bytes:
@@ -210,11 +222,10 @@ class Cache:
                 text,
             )
             if pieces and info.get("pieces") == pieces:
-                entry.pieces_id, entry.index = info["pieces_id"], info["index"]
-                entry.index_digest = info["index_digest"]
+                entry.pieces_id, entry.index_digest = info["pieces_id"], info["index_digest"]
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None  # missing, half-written or foreign: build the document afresh
-        entry._file, entry._blobs = Path(path), blobs
+        entry._file, entry._blobs = path, blobs
         self.used.add(key)
         self.hits += 1
         return entry
@@ -232,10 +243,7 @@ class Cache:
         }
         if entry.pieces is not None and pieces:
             blobs.update(entry.pieces)
-            assert entry.index is not None
-            info.update(
-                pieces=pieces, pieces_id=entry.pieces_id, index=entry.index, index_digest=index_digest(entry.index)
-            )
+            info.update(pieces=pieces, pieces_id=entry.pieces_id, index_digest=index_digest(entry.index))
         info["sizes"] = [[name, len(blob)] for name, blob in blobs.items()]  # in the order they follow
         # One file per entry: a JSON line, then the blobs it sizes. Three
         # files per entry took a tenth of a cold build in file system calls.

@@ -307,7 +307,7 @@ def _build_exports(project: Project, use_cache: bool, timings: dict[str, float] 
             assert d.identity is not None and d.index is not None  # no errors: every document was built
             entry = Entry(d.identity.doc_id, d.identity.text_file, d.text_sha256, d.counts, [])
             entry.pieces_id, entry.index = d.pieces_id, d.index
-            entry._file, entry._blobs = Path(d.entry), d.blobs
+            entry._file, entry._blobs = d.entry, d.blobs
             name = minter.document_graph(d.identity.doc_id)
             sizes = {n: size for n, _, size in d.blobs}
             graphs[name] = export.Graph(d.pieces_id, d.index, sizes, functools.partial(_pieces, entry))
@@ -319,13 +319,19 @@ def _build_exports(project: Project, use_cache: bool, timings: dict[str, float] 
             )
     for key, entry in checked.cached:
         name = minter.document_graph(entry.doc_id)
-        if entry.index is None:  # kept by build_dataset, which renders no pieces: render them now
+        if not entry.pieces_id:  # kept by build_dataset, which renders no pieces: render them now
             view = export.GraphView(name, parse_quads(entry.quads), ctx, {entry.doc_id: entry.text})
             graphs[name] = keep(key, entry, export.piece(view))
         else:
             sizes = {n: size for n, _, size in entry._blobs}
             graphs[name] = export.Graph(
-                entry.pieces_id, entry.index, sizes, functools.partial(_pieces, entry), None, entry.index_digest
+                entry.pieces_id,
+                None,
+                sizes,
+                functools.partial(_pieces, entry),
+                None,
+                entry.index_digest,
+                functools.partial(getattr, entry, "index"),
             )
         counts.update(entry.counts)
     store.prune()

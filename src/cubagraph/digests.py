@@ -25,6 +25,7 @@ class Digests:
     def __init__(self, root: Path):
         self.path = root / ".cubagraph" / "digests.json"
         self.known: dict[str, list[int | str]] = {}
+        self.seen: dict[str, str] = {}  # asked already in this process: no need to stat again
         self.changed = False
         with contextlib.suppress(OSError, ValueError):
             loaded = json.loads(self.path.read_text(encoding="utf-8"))
@@ -34,6 +35,8 @@ class Digests:
     def sha256(self, path: Path | str, data: bytes | None = None) -> str:
         """The hex SHA-256 of the file at ``path`` (of ``data``, if given: the bytes just read from it)."""
         name = os.fspath(path)
+        if data is None and name in self.seen:
+            return self.seen[name]
         st = os.stat(name)
         record = self.known.get(name)
         if (
@@ -43,12 +46,14 @@ class Digests:
             and record[1] == st.st_mtime_ns
             and st.st_mtime_ns + RACY_NS < int(record[3])
         ):
-            return str(record[2])
+            self.seen[name] = str(record[2])
+            return self.seen[name]
         if data is None:
             with open(name, "rb") as f:
                 data = f.read()
         digest = hashlib.sha256(data).hexdigest()
         self.known[name] = [st.st_size, st.st_mtime_ns, digest, time.time_ns()]
+        self.seen[name] = digest
         self.changed = True
         return digest
 

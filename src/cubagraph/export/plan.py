@@ -32,11 +32,20 @@ class Graph:
     """One graph's piece as the assembly sees it: an identity, the viewer's index, and the bytes when needed."""
 
     id: str  # equal ids, equal pieces
-    index: dict[str, Any]  # export.html's index of the piece: small, always in memory
+    given_index: dict[str, Any] | None  # export.html's index of the piece (None: read with load_index)
     sizes: dict[str, int]  # each part's length, known without reading it
     load: Callable[[], Piece]
     _piece: Piece | None = field(default=None, repr=False)
     known_index_digest: str = ""  # index_digest, when the cache kept it
+    load_index: Callable[[], dict[str, Any]] | None = None
+
+    @property
+    def index(self) -> dict[str, Any]:
+        """The viewer's index; a rebuild whose ranking is unchanged reads none of the kept ones."""
+        if self.given_index is None:
+            assert self.load_index is not None
+            self.given_index = self.load_index()
+        return self.given_index
 
     def __post_init__(self) -> None:
         self.key = self.id[:20] + ":"  # the prefix of its parts' keys in a manifest

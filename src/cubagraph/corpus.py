@@ -125,7 +125,7 @@ def _check(project: Project, use_cache: bool, pieces: str = "", timings: dict[st
             if (source := load.read_mapping(project, path, problems)) is not None:
                 fresh.append((key, source))
         pending = []
-    if kept is not None and (fresh or any(not p.warning for p in problems)):
+    if kept is not None and registry is None and (fresh or any(not p.warning for p in problems)):
         # New documents are checked against the registry; its own checks and graphs stay as kept.
         registry = load.read_registry(project.registry, problems)
     if not mappings:

@@ -10,9 +10,11 @@ cache keeps each document's pieces, and a rebuild after editing one document
 renders one document's pieces and concatenates the rest.
 
 Each exporter module has ``NAMES`` (its files in ``exports/``), ``piece(view)
--> {part: bytes}`` and ``assemble(pieces, ctx) -> {name: bytes}``. Rendering
-happens in memory, for every format, before anything is written: a failure
-leaves ``exports/`` as it was.
+-> {part: bytes}`` and ``assemble(graphs, ctx) -> {name: Plan}``: a plan is
+the export's literal bytes and graphs' parts, in order (the viewer's page is
+one part, made only if its inputs changed). :mod:`cubagraph.export.plan`
+writes plans; the whole build is checked before anything is written, so a
+failure leaves ``exports/`` as it was.
 """
 
 from __future__ import annotations

@@ -332,3 +332,13 @@ def test_worker_processes_report_every_problem_with_its_line(tmp_path: Path) -> 
         line.startswith("data/mappings/doc-00042.yaml:4:") and "already mapped" in line for line in errors
     ) or any(line.startswith("data/mappings/doc-00041.yaml:4:") and "already mapped" in line for line in errors), errors
     assert not (project_dir / "exports" / "cubagraph.ttl").exists()
+
+
+def test_the_library_reads_a_graph_back_from_its_kept_pieces(run: Callable[..., Result], workdir: Path) -> None:
+    """`build` keeps each graph only as its TriG piece; build_dataset reads the same quads back from it."""
+    assert run("build", cwd=workdir).code == 0
+    entries = list((workdir / ".cubagraph/cache").glob("[0-9a-f]*.entry"))
+    assert entries and all(b'"nq"' not in e.read_bytes().split(b"\n", 1)[0] for e in entries)
+    kept = corpus.build_dataset(project.find(workdir))
+    assert kept.counts["cached"] == 2
+    assert kept.quads == corpus.build_dataset(project.find(workdir), use_cache=False).quads

@@ -35,6 +35,8 @@ from .digests import Digests
 from .errors import Problem
 from .export.html import INDEX
 from .export.plan import Graph, index_digest
+from .export.rdf import header
+from .export.trig import NAME as TRIG
 from .project import Project
 
 FORMAT = 2  # bump when an entry's layout changes
@@ -70,6 +72,8 @@ class Entry:
         self.counts, self.warnings = counts, warnings
         self._text, self._text_path = text, text_path
         self._quads = quads
+        self._quad_list: list[ox.Quad] | None = None
+        self.prefixes: dict[str, str] = {}  # to read the graph back from its TriG piece
         self._pieces: dict[str, bytes] | None = None
         self._index: dict[str, Any] | None = None
         self.index_digest = ""
@@ -96,11 +100,24 @@ class Entry:
     def index(self, value: dict[str, Any]) -> None:
         self._index = value
 
+    def quad_list(self) -> list[ox.Quad]:
+        """The document's graph: as built, or read back from the cache."""
+        if self._quad_list is None:
+            if self._quads is None and any(name == "nq" for name, _, _ in self._blobs):
+                self._quads = self._read(["nq"])["nq"]
+            if self._quads is not None:
+                self._quad_list = parse_quads(self._quads)
+            else:
+                # Kept with its pieces, the graph is its TriG piece: no second copy in N-Quads.
+                trig = header(self.prefixes) + self._read([TRIG])[TRIG]
+                self._quad_list = list(ox.parse(trig, format=ox.RdfFormat.TRIG))
+        return self._quad_list
+
     @property
     def quads(self) -> bytes:
         """N-Quads of the document's graph."""
         if self._quads is None:
-            self._quads = self._read(["nq"])["nq"]
+            self._quads = serialize_quads(self.quad_list())
         return self._quads
 
     @property
@@ -169,6 +186,7 @@ class Cache:
     def __init__(self, project: Project, ontology: bytes, registry: bytes, digests: Digests | None = None):
         self.directory = project.root / ".cubagraph" / "cache"
         self._directory, self._root = str(self.directory), str(project.root)
+        self.prefixes = project.prefixes()
         self.project = project
         self.digests = digests or Digests(project.root)
         h = hashlib.sha256()
@@ -225,7 +243,7 @@ class Cache:
                 entry.pieces_id, entry.index_digest = info["pieces_id"], info["index_digest"]
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None  # missing, half-written or foreign: build the document afresh
-        entry._file, entry._blobs = path, blobs
+        entry._file, entry._blobs, entry.prefixes = path, blobs, self.prefixes
         self.used.add(key)
         self.hits += 1
         return entry
@@ -233,7 +251,8 @@ class Cache:
     def put(self, key: str, entry: Entry, pieces: str = "") -> tuple[str, list[tuple[str, int, int]]]:
         """Keep ``entry``; its pieces, if any, were rendered for the context digest ``pieces``."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        blobs = {"nq": entry.quads}
+        # With its pieces, an entry's graph is its TriG piece; N-Quads only when there are none.
+        blobs = {} if entry.pieces is not None and pieces else {"nq": entry.quads}
         info: dict[str, object] = {
             "doc_id": entry.doc_id,
             "text_file": entry.text_file,
@@ -341,7 +360,9 @@ def serialize_quads(quads: list[ox.Quad]) -> bytes:
 def as_entry(
     doc_id: str, text_file: str, text: bytes, counts: Counter[str], warnings: list[Problem], quads: list[ox.Quad]
 ) -> Entry:
-    return Entry(doc_id, text_file, hashlib.sha256(text).hexdigest(), counts, warnings, serialize_quads(quads))
+    entry = Entry(doc_id, text_file, hashlib.sha256(text).hexdigest(), counts, warnings)
+    entry._quad_list = quads  # serialised only if the cache keeps it as N-Quads
+    return entry
 
 
 def pieces_id(key: str, text_sha256: str, pieces: str) -> str:

@@ -24,7 +24,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from . import build, export, fanout, load, ontology, validate
-from .cache import Cache, Entry, Shared, as_entry, parse_quads, pieces_id
+from .cache import Cache, Entry, Shared, as_entry, pieces_id
 from .digests import Digests
 from .errors import InvalidData, Problem, display_path
 from .project import Project, find
@@ -182,7 +182,7 @@ def _build_dataset(project: Project | None, root: Path | None, use_cache: bool) 
         builder.document(source)
         store.put(key, _entry(checked, source, builder.counts - before, build.sort_quads(builder.quads[start:])))
     for _, entry in checked.cached:
-        builder.quads.extend(parse_quads(entry.quads))
+        builder.quads.extend(entry.quad_list())
         builder.counts.update(entry.counts)
     store.prune()
     dataset = builder.dataset()
@@ -307,7 +307,7 @@ def _build_exports(project: Project, use_cache: bool, timings: dict[str, float] 
             assert d.identity is not None and d.index is not None  # no errors: every document was built
             entry = Entry(d.identity.doc_id, d.identity.text_file, d.text_sha256, d.counts, [])
             entry.pieces_id, entry.index = d.pieces_id, d.index
-            entry._file, entry._blobs = d.entry, d.blobs
+            entry._file, entry._blobs, entry.prefixes = d.entry, d.blobs, store.prefixes
             name = minter.document_graph(d.identity.doc_id)
             sizes = {n: size for n, _, size in d.blobs}
             graphs[name] = export.Graph(d.pieces_id, d.index, sizes, functools.partial(_pieces, entry))
@@ -320,7 +320,7 @@ def _build_exports(project: Project, use_cache: bool, timings: dict[str, float] 
     for key, entry in checked.cached:
         name = minter.document_graph(entry.doc_id)
         if not entry.pieces_id:  # kept by build_dataset, which renders no pieces: render them now
-            view = export.GraphView(name, parse_quads(entry.quads), ctx, {entry.doc_id: entry.text})
+            view = export.GraphView(name, entry.quad_list(), ctx, {entry.doc_id: entry.text})
             graphs[name] = keep(key, entry, export.piece(view))
         else:
             sizes = {n: size for n, _, size in entry._blobs}

@@ -24,6 +24,7 @@ import functools
 import hashlib
 import json
 import os
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -45,8 +46,15 @@ SUFFIX = ".entry"
 
 @functools.lru_cache(maxsize=1)
 def code_digest() -> str:
-    """A digest of cubagraph's own source: a change to the code empties the cache."""
-    h = hashlib.sha256(str(FORMAT).encode())
+    """A digest of the code that makes a build: cubagraph's own source, Python and the libraries
+    whose output lands in the exports. A change to any of them empties the cache: a pyoxigraph
+    that writes TriG differently must not leave old pieces beside new ones."""
+    from importlib import metadata
+
+    h = hashlib.sha256(str(FORMAT).encode() + sys.version.encode())
+    for library in ("pyoxigraph", "pydantic", "PyYAML", "pyvis"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            h.update(f"{library}={metadata.version(library)}".encode())
     package = Path(__file__).parent
     for path in sorted(package.rglob("*")):
         if path.suffix in (".py", ".ttl", ".js", ".html", ".css") and path.is_file():

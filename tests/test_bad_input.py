@@ -292,3 +292,23 @@ def test_text_path_outside_data_is_refused(run: Callable[..., Result], workdir: 
     file, line, message = only(build_fails(run, workdir))
     assert (file, line) == (RELEASE, line_of(path, "etc/passwd"))
     assert "leads outside data/" in message
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ("jobs = 0", "jobs must be at least 1"),
+        ('fsync = "yes"', "fsync must be true or false"),
+        ("viewer_limit = true", "viewer_limit must be a whole number"),
+        ("viewer_lmit = 5", "unknown setting [tool.cubagraph] viewer_lmit — use one of base, viewer_cap, viewer_limit"),
+    ],
+)
+def test_bad_settings_are_named(run: Callable[..., Result], workdir: Path, setting: str, message: str) -> None:
+    config = workdir / "pyproject.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("[tool.cubagraph]\n", f"[tool.cubagraph]\n{setting}\n", 1),
+        encoding="utf-8",
+    )
+    result = run("build", cwd=workdir)
+    assert result.code != 0
+    assert message in result.err

@@ -21,6 +21,7 @@ import ctypes
 import multiprocessing
 import os
 import signal
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from . import build, export, load, ontology, validate
-from .cache import Cache, as_entry, pieces_id
+from .cache import Cache, Entry, as_entry, pieces_id
 from .digests import Digests
 from .errors import Problem
 from .project import Project
@@ -119,7 +120,6 @@ def _work(batch: list[tuple[str, Path]]) -> list[Done]:
 def _documents(
     job: Job, batch: list[tuple[str, Path]], checker: validate.Checker, builder: build.Builder, store: Cache
 ) -> Iterator[Done]:
-    minter = job.project.minter()
     for key, path in batch:
         problems: list[Problem] = []
         source = load.read_mapping(job.project, path, problems)
@@ -131,27 +131,37 @@ def _documents(
         problems += checker.problems[start:]
         done = Done(key, problems, validate.identity(source))
         if not any(not p.warning for p in problems):
-            before = Counter(builder.counts)
-            builder.document(source)
-            quads = build.sort_quads(builder.quads)
-            builder.quads.clear()
-            counts = builder.counts - before
-            counts["quads"] = len(quads)
-            entry = as_entry(
-                source.document.id,
-                source.text_file,
-                source.text.raw.encode("utf-8"),
-                counts,
-                [p for p in problems if p.warning],
-                quads,
-            )
-            name = minter.document_graph(source.document.id)
-            view = export.GraphView(name, quads, job.ctx, {source.document.id: source.text.raw})
-            piece = export.piece(view)
-            entry.pieces = piece
-            entry.pieces_id = pieces_id(key, entry.text_sha256, job.stamp)
-            entry.index = export.Graph.of(piece, entry.pieces_id).index
+            entry, _ = render(builder, source, key, [p for p in problems if p.warning], job.ctx, job.stamp)
             done.entry, done.blobs = store.put(key, entry, job.stamp)
-            done.counts, done.text_sha256 = counts, entry.text_sha256
+            done.counts, done.text_sha256 = entry.counts, entry.text_sha256
             done.pieces_id, done.index = entry.pieces_id, entry.index
         yield done
+
+
+def render(
+    builder: build.Builder,
+    source: load.Source,
+    key: str,
+    warnings: list[Problem],
+    ctx: export.Context,
+    stamp: str,
+    timings: dict[str, float] | None = None,
+) -> tuple[Entry, export.Graph]:
+    """One checked document built, and rendered into its pieces: its cache entry, and its graph for the exports."""
+    started = time.perf_counter()
+    before = Counter(builder.counts)
+    builder.document(source)
+    quads = build.sort_quads(builder.quads)
+    builder.quads.clear()  # one document's quads at a time
+    counts = builder.counts - before
+    counts["quads"] = len(quads)
+    if timings is not None:
+        timings["graph build"] = timings.get("graph build", 0.0) + time.perf_counter() - started
+    doc = source.document.id
+    entry = as_entry(doc, source.text_file, source.text.raw.encode("utf-8"), counts, warnings, quads)
+    view = export.GraphView(builder.mint.document_graph(doc), quads, ctx, {doc: source.text.raw})
+    entry.pieces = export.piece(view, timings)
+    entry.pieces_id = pieces_id(key, entry.text_sha256, stamp)
+    graph = export.Graph.of(entry.pieces, entry.pieces_id)
+    entry.index = graph.index
+    return entry, graph

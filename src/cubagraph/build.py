@@ -7,7 +7,6 @@ and two builds can be compared triple by triple.
 
 from __future__ import annotations
 
-import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -20,38 +19,33 @@ from .evidence import Span
 from .load import RegistryFile, Source
 from .namespaces import CG, DCTERMS, OA, ORG, PROV, RDF, RDFS, SCHEMA, SKOS, WD, XSD, Minter
 from .ontology import Ontology, Vocabulary
+from .terms import IRI, Literal, Row, Term, of_quads, sort_rows, to_quads
 from .validate import ARTICLE
 from .yamlfile import Path as Loc
 
 part = Minter.part
 
 
-@functools.lru_cache(maxsize=65536)
-def N(iri: str) -> ox.NamedNode:
-    """A NamedNode, made once per IRI: predicates and classes recur on every item."""
-    return ox.NamedNode(iri)
+TYPE = RDF + "type"
+LABEL = RDFS + "label"
 
 
-TYPE = N(RDF + "type")
-LABEL = N(RDFS + "label")
+def cg(name: str) -> str:
+    return CG + name
 
 
-def cg(name: str) -> ox.NamedNode:
-    return N(CG + name)
-
-
-def literal(value: Any) -> ox.Literal:
+def literal(value: Any) -> Literal:
     if isinstance(value, bool):
-        return ox.Literal("true" if value else "false", datatype=N(XSD + "boolean"))
+        return Literal("true" if value else "false", XSD + "boolean")
     if isinstance(value, int):
-        return ox.Literal(str(value), datatype=N(XSD + "integer"))
+        return Literal(str(value), XSD + "integer")
     if isinstance(value, Decimal):
-        return ox.Literal(format(value, "f"), datatype=N(XSD + "decimal"))
-    return ox.Literal(str(value))
+        return Literal(format(value, "f"), XSD + "decimal")
+    return Literal(str(value))
 
 
-def typed(value: str, xsd_type: str) -> ox.Literal:
-    return ox.Literal(value, datatype=N(XSD + xsd_type))
+def typed(value: str, xsd_type: str) -> Literal:
+    return Literal(value, XSD + xsd_type)
 
 
 @dataclass
@@ -108,25 +102,24 @@ class Dataset:
 
 
 class _Graph:
-    def __init__(self, name: str, sink: list[ox.Quad]):
-        self.name = N(name)
+    def __init__(self, name: str, sink: list[Row]):
+        self.name = name
         self.sink = sink
-        # Each node is the subject of several triples: make its NamedNode once.
-        self.nodes: dict[str, ox.NamedNode] = {}
+        # Each node is the object of several triples: make its IRI once.
+        self.nodes: dict[str, IRI] = {}
 
-    def node(self, iri: str) -> ox.NamedNode:
+    def node(self, iri: str) -> IRI:
         found = self.nodes.get(iri)
         if found is None:
-            found = self.nodes[iri] = ox.NamedNode(iri)
+            found = self.nodes[iri] = IRI(iri)
         return found
 
-    def add(self, s: str, p: ox.NamedNode, o: ox.NamedNode | ox.Literal | str) -> None:
-        obj = self.node(o) if isinstance(o, str) else o
-        self.sink.append(ox.Quad(self.node(s), p, obj, self.name))
+    def add(self, s: str, p: str, o: Term | str) -> None:
+        self.sink.append((s, p, o if isinstance(o, tuple) else self.node(o)))
 
-    def text(self, s: str, p: ox.NamedNode, value: str | None) -> None:
+    def text(self, s: str, p: str, value: str | None) -> None:
         if value is not None:
-            self.add(s, p, ox.Literal(value))
+            self.sink.append((s, p, Literal(value)))
 
 
 class Builder:
@@ -134,7 +127,8 @@ class Builder:
         """``shared``: start with the ontology's and the registry's graphs (False when they come from the cache)."""
         self.mint = minter
         self.vocab: Vocabulary = ontology.vocabulary
-        self.quads: list[ox.Quad] = list(ontology.quads) if shared else []
+        # Each graph's rows, by graph name, as built (unsorted).
+        self.graphs: dict[str, list[Row]] = of_quads(ontology.quads) if shared else {}
         self.counts: Counter[str] = Counter()
         self.actors = {a.id: a for _, a in registry.actors}
         self.posts = {p.id: p for _, p in registry.posts}
@@ -149,33 +143,33 @@ class Builder:
     # -- registry -----------------------------------------------------------
 
     def _registry(self, registry: RegistryFile) -> None:
-        g = _Graph(self.mint.registry_graph(), self.quads)
+        g = self._graph(self.mint.registry_graph())
         for _, actor in registry.actors:
             iri = self.mint.actor(actor.id)
             for cls in self.vocab.supers[self.term("actor type", actor.type)]:
                 g.add(iri, TYPE, cls)
             g.text(iri, LABEL, actor.name)
             for alias in actor.aliases:
-                g.text(iri, N(SKOS + "altLabel"), alias)
+                g.text(iri, SKOS + "altLabel", alias)
             if actor.wikidata:
-                g.add(iri, N(SKOS + "exactMatch"), WD + actor.wikidata)
-            g.text(iri, N(DCTERMS + "description"), actor.description)
+                g.add(iri, SKOS + "exactMatch", WD + actor.wikidata)
+            g.text(iri, DCTERMS + "description", actor.description)
             for rel in actor.relations:
-                g.add(iri, N(self.term("relation", rel.type)), self.mint.actor(rel.object))
+                g.add(iri, self.term("relation", rel.type), self.mint.actor(rel.object))
             self.counts["actors"] += 1
         for _, post in registry.posts:
             iri = self.mint.post(post.id)
             g.add(iri, TYPE, cg("Post"))
             g.text(iri, LABEL, post.name)
-            g.add(iri, N(ORG + "postIn"), self.mint.actor(post.organization))
-            g.add(iri, N(ORG + "role"), self.term("post role", post.role))
+            g.add(iri, ORG + "postIn", self.mint.actor(post.organization))
+            g.add(iri, ORG + "role", self.term("post role", post.role))
             self.counts["posts"] += 1
 
     # -- documents ----------------------------------------------------------
 
     def document(self, source: Source) -> None:
         doc = source.document
-        g = _Graph(self.mint.document_graph(doc.id), self.quads)
+        g = self._graph(self.mint.document_graph(doc.id))
         self.source, self.g = source, g
         self.doc_iri = self.mint.document(doc.id)
         # Suggested items stay out of the graph until the mapper confirms them.
@@ -183,18 +177,18 @@ class Builder:
         self.iris = {item.id: self.mint.item(doc.id, model.SINGULAR[str(loc[0])], item.id) for loc, item in confirmed}
         d = self.doc_iri
         g.add(d, TYPE, cg("Document"))
-        g.text(d, N(DCTERMS + "title"), doc.title)
-        g.text(d, N(DCTERMS + "language"), doc.language)
+        g.text(d, DCTERMS + "title", doc.title)
+        g.text(d, DCTERMS + "language", doc.language)
         g.text(d, cg("textFile"), source.text_file)
         g.text(d, cg("sha256"), source.sha256)
         g.add(d, cg("characters"), literal(len(source.text.raw)))
-        g.add(d, cg("namedGraph"), g.name.value)
+        g.add(d, cg("namedGraph"), g.name)
         self._date(d, "published", cg("published"), ("document", "published"), doc.published)
         if doc.publisher:
-            g.add(d, N(DCTERMS + "publisher"), self.mint.actor(doc.publisher))
+            g.add(d, DCTERMS + "publisher", self.mint.actor(doc.publisher))
         if doc.url:
-            g.add(d, N(SCHEMA + "url"), typed(doc.url, "anyURI"))
-        g.text(d, N(SKOS + "editorialNote"), doc.note)
+            g.add(d, SCHEMA + "url", typed(doc.url, "anyURI"))
+        g.text(d, SKOS + "editorialNote", doc.note)
         self.counts["documents"] += 1
         for loc, item in confirmed:
             self._assertion(loc, item)
@@ -212,8 +206,8 @@ class Builder:
         g.add(iri, cg("assertedBy"), by)
         if item.via:
             g.add(iri, cg("assertedVia"), self.iris[item.via])
-        g.add(iri, N(PROV + "wasDerivedFrom"), self.doc_iri)
-        g.text(iri, N(SKOS + "editorialNote"), item.note)
+        g.add(iri, PROV + "wasDerivedFrom", self.doc_iri)
+        g.text(iri, SKOS + "editorialNote", item.note)
         for i, _ in enumerate(item.evidence):
             self._evidence(iri, part(iri, "evidence", i + 1), (*loc, "evidence", i))
         for ref in getattr(item, "about", []):
@@ -225,7 +219,7 @@ class Builder:
             if item.place:
                 g.add(iri, cg("place"), self.mint.actor(item.place))
             for p in item.participants:
-                g.add(iri, N(self.term("role", p.role)), self.mint.actor(p.actor))
+                g.add(iri, self.term("role", p.role), self.mint.actor(p.actor))
         elif isinstance(item, model.Statement):
             g.add(iri, TYPE, cg("Statement"))
             g.add(iri, cg("speaker"), self.mint.actor(item.speaker))
@@ -254,9 +248,9 @@ class Builder:
         elif isinstance(item, model.RoleHolding):
             post = self.posts[item.post]
             g.add(iri, TYPE, cg("RoleHolding"))
-            g.add(iri, N(ORG + "member"), self.mint.actor(item.holder))
-            g.add(iri, N(ORG + "organization"), self.mint.actor(post.organization))
-            g.add(iri, N(ORG + "role"), self.term("post role", post.role))
+            g.add(iri, ORG + "member", self.mint.actor(item.holder))
+            g.add(iri, ORG + "organization", self.mint.actor(post.organization))
+            g.add(iri, ORG + "role", self.term("post role", post.role))
             g.add(iri, cg("post"), self.mint.post(item.post))
             self._date(iri, "as-of", cg("asOf"), (*loc, "as_of"), item.as_of)
 
@@ -287,7 +281,7 @@ class Builder:
         g.add(stmt, cg("callsFor"), iri)
         g.add(iri, TYPE, cg("Demand"))
         g.text(iri, LABEL, demand.summary)
-        g.add(iri, N(PROV + "wasDerivedFrom"), self.doc_iri)
+        g.add(iri, PROV + "wasDerivedFrom", self.doc_iri)
         for ref in demand.about:
             g.add(iri, cg("about"), self.ref(ref))
         for i, _ in enumerate(demand.evidence):
@@ -296,26 +290,26 @@ class Builder:
     def _evidence(self, body: str, iri: str, loc: Loc) -> Span:
         g, span = self.g, self.source.spans[loc]
         g.add(body, cg("evidence"), iri)
-        g.add(iri, TYPE, N(OA + "Annotation"))
+        g.add(iri, TYPE, OA + "Annotation")
         g.add(iri, TYPE, cg("Evidence"))
-        g.add(iri, N(OA + "hasBody"), body)
+        g.add(iri, OA + "hasBody", body)
         target, quote, position = part(iri, "target"), part(iri, "quote"), part(iri, "position")
-        g.add(iri, N(OA + "hasTarget"), target)
-        g.add(target, TYPE, N(OA + "SpecificResource"))
-        g.add(target, N(OA + "hasSource"), self.doc_iri)
-        g.add(target, N(OA + "hasSelector"), quote)
-        g.add(target, N(OA + "hasSelector"), position)
-        g.add(quote, TYPE, N(OA + "TextQuoteSelector"))
-        g.text(quote, N(OA + "exact"), span.exact)
-        g.text(quote, N(OA + "prefix"), span.prefix)
-        g.text(quote, N(OA + "suffix"), span.suffix)
-        g.add(position, TYPE, N(OA + "TextPositionSelector"))
-        g.add(position, N(OA + "start"), typed(str(span.start), "nonNegativeInteger"))
-        g.add(position, N(OA + "end"), typed(str(span.end), "nonNegativeInteger"))
+        g.add(iri, OA + "hasTarget", target)
+        g.add(target, TYPE, OA + "SpecificResource")
+        g.add(target, OA + "hasSource", self.doc_iri)
+        g.add(target, OA + "hasSelector", quote)
+        g.add(target, OA + "hasSelector", position)
+        g.add(quote, TYPE, OA + "TextQuoteSelector")
+        g.text(quote, OA + "exact", span.exact)
+        g.text(quote, OA + "prefix", span.prefix)
+        g.text(quote, OA + "suffix", span.suffix)
+        g.add(position, TYPE, OA + "TextPositionSelector")
+        g.add(position, OA + "start", typed(str(span.start), "nonNegativeInteger"))
+        g.add(position, OA + "end", typed(str(span.end), "nonNegativeInteger"))
         self.counts["quotes"] += 1
         return span
 
-    def _date(self, owner: str, segment: str, prop: ox.NamedNode, loc: Loc, date: model.DateSpec) -> None:
+    def _date(self, owner: str, segment: str, prop: str, loc: Loc, date: model.DateSpec) -> None:
         g, iri = self.g, part(owner, segment)
         g.add(owner, prop, iri)
         g.add(iri, TYPE, cg("DateSpec"))
@@ -338,34 +332,22 @@ class Builder:
             evidence = part(iri, "evidence")
             self._evidence(iri, evidence, (*loc, "derived_from"))
             g.add(iri, cg("derivedFrom"), evidence)
-        g.text(iri, N(SKOS + "editorialNote"), date.note)
+        g.text(iri, SKOS + "editorialNote", date.note)
+
+    def _graph(self, name: str) -> _Graph:
+        return _Graph(name, self.graphs.setdefault(name, []))
+
+    def take(self, name: str) -> list[Row]:
+        """One graph's rows, sorted, let go by the builder (a document's, once built)."""
+        return sort_rows(self.graphs.pop(name, []))
 
     def dataset(self) -> Dataset:
-        quads = sort_quads(self.quads)
+        quads = [q for name in sorted(self.graphs) for q in to_quads(name, self.take(name))]
         counts = Counter(self.counts)
         dataset = Dataset(quads, counts)
         counts["triples"] = dataset.triple_count()
         counts["quads"] = len(quads)
         return dataset
-
-
-_FIRST = {RDF + "type": "0", RDFS + "label": "1"}
-
-
-def _pkey(p: ox.NamedNode) -> str:
-    # rdf:type and the label first: they are what a reader looks for first.
-    return _FIRST.get(p.value, "2" + p.value)
-
-
-def sort_quads(quads: list[ox.Quad]) -> list[ox.Quad]:
-    """Distinct quads in the exports' order: by graph, subject, predicate (type and label first), object.
-
-    The object's N-Triples form is the cheapest stable key: pyoxigraph writes it in Rust.
-    """
-    return sorted(
-        dict.fromkeys(quads),
-        key=lambda q: (q.graph_name.value, q.subject.value, _pkey(q.predicate), str(q.object)),  # type: ignore[union-attr]
-    )
 
 
 def build(minter: Minter, ontology: Ontology, registry: RegistryFile, sources: list[Source]) -> Dataset:

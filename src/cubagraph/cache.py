@@ -366,8 +366,14 @@ def serialize_quads(quads: list[ox.Quad]) -> bytes:
 
 
 def as_entry(
-    doc_id: str, text_file: str, text: bytes, counts: Counter[str], warnings: list[Problem], quads: list[ox.Quad]
+    doc_id: str,
+    text_file: str,
+    text: bytes,
+    counts: Counter[str],
+    warnings: list[Problem],
+    quads: list[ox.Quad] | None,
 ) -> Entry:
+    """A new entry; ``quads`` None when it will be kept with its pieces, whose TriG is the graph."""
     entry = Entry(doc_id, text_file, hashlib.sha256(text).hexdigest(), counts, warnings)
     entry._quad_list = quads  # serialised only if the cache keeps it as N-Quads
     return entry

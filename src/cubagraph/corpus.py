@@ -18,7 +18,6 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from itertools import groupby
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -28,6 +27,7 @@ from .cache import Cache, Entry, Shared, as_entry, pieces_id
 from .digests import Digests
 from .errors import InvalidData, Problem, display_path
 from .project import Project, find
+from .terms import of_quads, to_quads
 
 
 @dataclass
@@ -178,12 +178,15 @@ def _build_dataset(project: Project | None, root: Path | None, use_cache: bool) 
     store = checked.store
     assert checked.registry is not None  # without pieces, nothing shared is kept: the registry was read
     builder = build.Builder(project.minter(), checked.ontology, checked.registry)
+    minter = project.minter()
     for key, source in checked.fresh:
-        start, before = len(builder.quads), Counter(builder.counts)
+        before = Counter(builder.counts)
         builder.document(source)
-        store.put(key, _entry(checked, source, builder.counts - before, build.sort_quads(builder.quads[start:])))
+        name = minter.document_graph(source.document.id)
+        rows = builder.graphs[name] = builder.take(name)
+        store.put(key, _entry(checked, source, builder.counts - before, to_quads(name, rows)))
     for _, entry in checked.cached:
-        builder.quads.extend(entry.quad_list())
+        builder.graphs.update(of_quads(entry.quad_list()))
         builder.counts.update(entry.counts)
     store.prune()
     dataset = builder.dataset()
@@ -243,13 +246,14 @@ def _build_exports(project: Project, use_cache: bool, timings: dict[str, float] 
     if kept is None:
         assert checked.registry is not None  # _check reads it when nothing is kept
         builder = build.Builder(project.minter(), checked.ontology, checked.registry)
-        quads = build.sort_quads(builder.quads)  # the ontology and the registry
-        builder.quads.clear()
-        ctx = export.context(quads, prefixes, settings=project.settings, memo=memo)
-        for name, group in groupby(quads, key=lambda q: q.graph_name.value):  # type: ignore[union-attr]
-            graphs[name] = export.Graph.of(export.piece(export.GraphView(name, list(group), ctx)))
+        shared = {name: builder.take(name) for name in sorted(builder.graphs)}  # the ontology and the registry
+        ctx = export.context(
+            (row for rows in shared.values() for row in rows), prefixes, settings=project.settings, memo=memo
+        )
+        for name, rows in shared.items():
+            graphs[name] = export.Graph.of(export.piece(export.GraphView(name, rows, ctx)))
         counts = Counter(builder.counts)  # the registry's
-        counts["quads"] = len(quads)
+        counts["quads"] = sum(len(rows) for rows in shared.values())
         registry_path = display_path(str(project.registry))
         store.put_shared(
             stamp,
@@ -317,7 +321,7 @@ def _build_exports(project: Project, use_cache: bool, timings: dict[str, float] 
     for key, entry in checked.cached:
         name = minter.document_graph(entry.doc_id)
         if not entry.pieces_id:  # kept by build_dataset, which renders no pieces: render them now
-            view = export.GraphView(name, entry.quad_list(), ctx, {entry.doc_id: entry.text})
+            view = export.GraphView(name, of_quads(entry.quad_list())[name], ctx, {entry.doc_id: entry.text})
             graphs[name] = keep(key, entry, export.piece(view))
         else:
             sizes = {n: size for n, _, size in entry._blobs}

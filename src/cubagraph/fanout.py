@@ -151,15 +151,16 @@ def render(
     started = time.perf_counter()
     before = Counter(builder.counts)
     builder.document(source)
-    quads = build.sort_quads(builder.quads)
-    builder.quads.clear()  # one document's quads at a time
+    doc = source.document.id
+    name = builder.mint.document_graph(doc)
+    rows = builder.take(name)  # one document's rows at a time
     counts = builder.counts - before
-    counts["quads"] = len(quads)
+    counts["quads"] = len(rows)
     if timings is not None:
         timings["graph build"] = timings.get("graph build", 0.0) + time.perf_counter() - started
-    doc = source.document.id
-    entry = as_entry(doc, source.text_file, source.text.raw.encode("utf-8"), counts, warnings, quads)
-    view = export.GraphView(builder.mint.document_graph(doc), quads, ctx, {doc: source.text.raw})
+    # No quads: with its pieces, the cache keeps the graph as its TriG piece.
+    entry = as_entry(doc, source.text_file, source.text.raw.encode("utf-8"), counts, warnings, None)
+    view = export.GraphView(name, rows, ctx, {doc: source.text.raw})
     entry.pieces = export.piece(view, timings)
     entry.pieces_id = pieces_id(key, entry.text_sha256, stamp)
     graph = export.Graph.of(entry.pieces, entry.pieces_id)

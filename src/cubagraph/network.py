@@ -12,6 +12,7 @@ behind each hop.
 from __future__ import annotations
 
 import difflib
+import functools
 from collections import ChainMap, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ import pyoxigraph as ox
 
 from .errors import CubagraphError
 from .namespaces import CG, DCTERMS, OA, ORG, PROV, RDF, RDFS, SKOS
+from .terms import IRI, Literal, Row, of_quads
 
 if TYPE_CHECKING:  # networkx is slow to import, and the exporters project a graph at a time without it
     import networkx as nx
@@ -35,6 +37,7 @@ KINDS = {
     CG + "RoleHolding": "role",
     CG + "Demand": "demand",
 }
+_LABEL, _TYPE, _ACTOR = RDFS + "label", RDF + "type", CG + "Actor"
 ASSERTIONS = ("event", "statement", "figure", "claim", "relation", "role")
 
 # Predicates whose object is drawn as an edge from the node, and those drawn
@@ -86,18 +89,15 @@ class Context:
     actors: frozenset[str]
 
 
-def context(quads: Iterable[ox.Quad]) -> Context:
+def context(rows: Iterable[Row]) -> Context:
+    """The labels and actors of the graphs ``rows`` come from (the registry's and the ontology's)."""
     labels: dict[str, str] = {}
     actors = set()
-    for q in quads:
-        if not isinstance(q.subject, ox.NamedNode):
-            continue
-        if q.predicate.value == RDFS + "label" and isinstance(q.object, ox.Literal):
-            labels.setdefault(q.subject.value, q.object.value)
-        elif (
-            q.predicate.value == RDF + "type" and isinstance(q.object, ox.NamedNode) and q.object.value == CG + "Actor"
-        ):
-            actors.add(q.subject.value)
+    for s, p, o in rows:
+        if p == _LABEL and isinstance(o, Literal):
+            labels.setdefault(s, o.value)
+        elif p == _TYPE and o == _ACTOR and isinstance(o, IRI):
+            actors.add(s)
     return Context(labels, frozenset(actors))
 
 
@@ -110,6 +110,11 @@ class Projection:
     graph: str
     document: str | None  # the id of the document whose graph this is
 
+    @functools.cached_property
+    def flat(self) -> list[dict[str, str | int | float | bool]]:
+        """Each node's attributes as scalars (:func:`flat`), for GraphML, GEXF and CSV alike."""
+        return [flat(data) for _, data in self.nodes]
+
     def edge_id(self, i: int) -> str:
         # Unique across graphs without a global counter: a document id has no
         # "/", and any other graph is named by its whole IRI.
@@ -120,12 +125,9 @@ def project(quads: Iterable[ox.Quad]) -> nx.MultiDiGraph:
     """The whole projection: each graph's, in graph order. Deterministic."""
     import networkx as nx
 
-    quads = list(quads)
-    ctx = context(quads)
-    by_graph: dict[str, list[ox.Quad]] = defaultdict(list)
-    for q in quads:
-        by_graph[q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""].append(q)
-    parts = [project_graph(by_graph[name], ctx) for name in sorted(by_graph)]
+    graphs = of_quads(quads)
+    ctx = context(row for rows in graphs.values() for row in rows)
+    parts = [project_graph(graphs[name], ctx, name) for name in sorted(graphs)]
     g = nx.MultiDiGraph()
     for part in parts:
         g.add_nodes_from(part.nodes)
@@ -135,19 +137,14 @@ def project(quads: Iterable[ox.Quad]) -> nx.MultiDiGraph:
     return g
 
 
-def project_graph(quads: Iterable[ox.Quad], ctx: Context) -> Projection:
+def project_graph(rows: Iterable[Row], ctx: Context, graph: str = "") -> Projection:
     """Project one named graph, given what it needs from the others."""
     nodes: dict[str, _Node] = {}
-    graph = ""
-    for q in quads:
-        if not isinstance(q.subject, ox.NamedNode):
-            continue  # cubagraph builds no blank nodes; a foreign one has nothing to project
-        subject = q.subject.value
-        node = nodes.get(subject)
+    for s, p, o in rows:
+        node = nodes.get(s)
         if node is None:
-            node = nodes[subject] = _Node(subject)
-            graph = graph or str(getattr(q.graph_name, "value", ""))
-        node.props[q.predicate.value].append(q.object)
+            node = nodes[s] = _Node(s)
+        node.props[p].append(o)
     own = {iri: str(n.one(RDFS + "label").value) for iri, n in nodes.items() if n.one(RDFS + "label") is not None}
     labels: Mapping[str, str] = ChainMap(own, ctx.labels)
     documents = _documents(nodes)
@@ -170,7 +167,7 @@ def project_graph(quads: Iterable[ox.Quad], ctx: Context) -> Projection:
         edges: list[tuple[str, str, str, str]] = []  # (from, to, label, kind)
         for predicate, values in sorted(node.props.items()):
             for obj in values:
-                target = obj.value if isinstance(obj, ox.NamedNode) else None
+                target = obj if isinstance(obj, IRI) else None
                 if target is None or (target not in kinds and target not in ctx.actors):
                     continue
                 if predicate in _OUT:

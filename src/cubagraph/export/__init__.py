@@ -21,19 +21,17 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from itertools import groupby
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import pyoxigraph as ox
-
 from .. import network
 from ..build import Dataset
-from . import gexf, graphml, html, jsonld, tables, trig, turtle
+from ..terms import Row, of_quads
+from . import gexf, graphml, html, jsonld, tables, terse, trig, turtle
 from .files import LOCK, exclusive, remove_leftovers
 from .plan import Graph, Manifest, Piece, Plan, Reaper, item_bytes, item_keys, materialise, write
 
@@ -55,37 +53,40 @@ class Context:
 
 @dataclass
 class GraphView:
-    """One named graph's sorted quads, and what exporters derive from them, computed once."""
+    """One named graph's sorted rows, and what exporters derive from them, computed once."""
 
     name: str
-    quads: Sequence[ox.Quad]
+    rows: Sequence[Row]
     ctx: Context
     texts: Mapping[str, str] = field(default_factory=dict)  # document id -> text, for quotes in context
 
     @functools.cached_property
     def projection(self) -> network.Projection:
-        return network.project_graph(self.quads, self.ctx.network)
+        return network.project_graph(self.rows, self.ctx.network, self.name)
+
+    @functools.cached_property
+    def turtle(self) -> str:
+        """This graph's triples as Turtle, without @prefix lines."""
+        return terse.turtle(self.rows, self.ctx.prefixes)
 
     @functools.cached_property
     def trig(self) -> str:
-        """pyoxigraph's TriG of this graph, without its @prefix lines."""
-        data = ox.serialize(self.quads, format=ox.RdfFormat.TRIG, prefixes=self.ctx.prefixes) or b""
-        lines = data.decode("utf-8").split("\n")
-        i = 0
-        while i < len(lines) and lines[i].startswith("@prefix "):
-            i += 1
-        return "\n".join(lines[i:])
+        """This graph's TriG block, without @prefix lines."""
+        return terse.trig_block(self.name, self.turtle, self.ctx.prefixes)
 
 
 def names() -> list[str]:
     return [name for exporter in EXPORTERS for name in exporter.NAMES]
 
 
-def context(dataset_or_quads: Dataset | Sequence[ox.Quad], prefixes: dict[str, str], **kw: Any) -> Context:
-    """The context for a dataset, or for the shared (registry and ontology) quads of a build."""
-    quads = dataset_or_quads.quads if isinstance(dataset_or_quads, Dataset) else dataset_or_quads
-    settings = dataset_or_quads.settings if isinstance(dataset_or_quads, Dataset) else kw.pop("settings", {})
-    return Context(prefixes, settings, network.context(quads), **kw)
+def context(dataset_or_rows: Dataset | Iterable[Row], prefixes: dict[str, str], **kw: Any) -> Context:
+    """The context for a dataset, or for the shared (registry and ontology) rows of a build."""
+    if isinstance(dataset_or_rows, Dataset):
+        rows: Iterable[Row] = (row for rows in of_quads(dataset_or_rows.quads).values() for row in rows)
+        settings = dataset_or_rows.settings
+    else:
+        rows, settings = dataset_or_rows, kw.pop("settings", {})
+    return Context(prefixes, settings, network.context(rows), **kw)
 
 
 def piece(view: GraphView, timings: dict[str, float] | None = None) -> Piece:
@@ -114,8 +115,7 @@ def render_all(dataset: Dataset, prefixes: dict[str, str], memo: Path | None = N
     """Every export of an in-memory dataset, as bytes: the same pieces and assembly that the build uses."""
     ctx = context(dataset, prefixes, inputs=dataset.inputs, memo=memo)
     graphs = [
-        Graph.of(piece(GraphView(name, list(quads), ctx, dataset.texts)))
-        for name, quads in groupby(dataset.quads, key=lambda q: str(getattr(q.graph_name, "value", "")))
+        Graph.of(piece(GraphView(name, rows, ctx, dataset.texts))) for name, rows in of_quads(dataset.quads).items()
     ]
     rendered = {name: materialise(plan, graphs) for name, plan in assemble(graphs, ctx).items()}
     if dataset.subjects_span_graphs():

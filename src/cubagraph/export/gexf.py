@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
-from xml.sax.saxutils import quoteattr
 
-from .. import network
 from .graphml import EDGE_KEYS, NODE_KEYS, scalar
 from .plan import Graph, Plan
+from .xmltext import attribute
 
 if TYPE_CHECKING:
     from . import Context, GraphView, Piece
@@ -33,25 +32,24 @@ _EDGE_IDS = {key: i for i, key in enumerate(k for k in EDGE_KEYS if k != "label"
 def piece(view: GraphView) -> Piece:
     p = view.projection
     nodes, edges = [], []
-    for node, data in p.nodes:
-        flat = network.flat(data)
+    for (node, _), flat in zip(p.nodes, p.flat, strict=True):
         span = ""
         if "date_earliest" in flat:
             span = f' start="{flat["date_earliest"]}" end="{flat["date_latest"]}"'
-        nodes.append(f"      <node id={quoteattr(node)} label={quoteattr(str(flat['label']))}{span}>\n")
+        nodes.append(f"      <node id={attribute(node)} label={attribute(str(flat['label']))}{span}>\n")
         nodes.append("        <attvalues>\n")
         for key, value in flat.items():
             if key != "label":
-                nodes.append(f'          <attvalue for="{_NODE_IDS[key]}" value={quoteattr(scalar(value))} />\n')
+                nodes.append(f'          <attvalue for="{_NODE_IDS[key]}" value={attribute(scalar(value))} />\n')
         nodes.append("        </attvalues>\n      </node>\n")
     for i, (a, b, _, data) in enumerate(p.edges):
         edges.append(
-            f"      <edge id={quoteattr(p.edge_id(i))} source={quoteattr(a)} target={quoteattr(b)} label={quoteattr(data['label'])}>\n"
+            f"      <edge id={attribute(p.edge_id(i))} source={attribute(a)} target={attribute(b)} label={attribute(data['label'])}>\n"
         )
         edges.append("        <attvalues>\n")
         edges.append(f'          <attvalue for="{_EDGE_IDS["kind"]}" value="{data["kind"]}" />\n')
         if data["source"]:
-            edges.append(f'          <attvalue for="{_EDGE_IDS["assertion"]}" value={quoteattr(data["source"])} />\n')
+            edges.append(f'          <attvalue for="{_EDGE_IDS["assertion"]}" value={attribute(data["source"])} />\n')
         edges.append("        </attvalues>\n      </edge>\n")
     return {NODES: "".join(nodes).encode("utf-8"), EDGES: "".join(edges).encode("utf-8")}
 

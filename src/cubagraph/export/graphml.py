@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
-from xml.sax.saxutils import escape, quoteattr
 
-from .. import network
 from .plan import Graph, Plan
+from .xmltext import attribute, text
 
 if TYPE_CHECKING:
     from . import Context, GraphView, Piece
@@ -41,23 +40,24 @@ def scalar(value: Any) -> str:
     """A value as XML 1.0 text: control characters a document may hold are not allowed there."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return _NOT_XML.sub("\ufffd", str(value))
+    text = str(value)
+    return text if _NOT_XML.search(text) is None else _NOT_XML.sub("\ufffd", text)
 
 
 def piece(view: GraphView) -> Piece:
     p = view.projection
     nodes, edges = [], []
-    for node, data in p.nodes:
-        nodes.append(f"    <node id={quoteattr(node)}>\n")
-        for key, value in network.flat(data).items():
-            nodes.append(f'      <data key="n-{key}">{escape(scalar(value))}</data>\n')
+    for (node, _), flat in zip(p.nodes, p.flat, strict=True):
+        nodes.append(f"    <node id={attribute(node)}>\n")
+        for key, value in flat.items():
+            nodes.append(f'      <data key="n-{key}">{text(scalar(value))}</data>\n')
         nodes.append("    </node>\n")
     for i, (a, b, _, data) in enumerate(p.edges):
-        edges.append(f"    <edge id={quoteattr(p.edge_id(i))} source={quoteattr(a)} target={quoteattr(b)}>\n")
-        edges.append(f'      <data key="e-label">{escape(scalar(data["label"]))}</data>\n')
+        edges.append(f"    <edge id={attribute(p.edge_id(i))} source={attribute(a)} target={attribute(b)}>\n")
+        edges.append(f'      <data key="e-label">{text(scalar(data["label"]))}</data>\n')
         edges.append(f'      <data key="e-kind">{data["kind"]}</data>\n')
         if data["source"]:
-            edges.append(f'      <data key="e-assertion">{escape(data["source"])}</data>\n')
+            edges.append(f'      <data key="e-assertion">{text(data["source"])}</data>\n')
         edges.append("    </edge>\n")
     return {NODES: "".join(nodes).encode("utf-8"), EDGES: "".join(edges).encode("utf-8")}
 

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import groupby
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
-import pyoxigraph as ox
-
-from ..namespaces import RDF, XSD
+from ..namespaces import RDF
+from ..terms import IRI, STRING, Row, Term
 from .plan import Graph, Item, Plan
+from .terse import Namespaces
 
 if TYPE_CHECKING:
     from . import Context, GraphView, Piece
@@ -25,17 +26,12 @@ if TYPE_CHECKING:
 NAME = "cubagraph.jsonld"
 NAMES = (NAME,)
 _TYPE = RDF + "type"
-_STRING = XSD + "string"
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def piece(view: GraphView) -> Piece:
     compact = _compactor(tuple(sorted(view.ctx.prefixes.items())))
-    # Every quad has a named subject and graph: the builder makes no blank nodes.
-    nodes = [
-        _dumps(_node(subject, list(group), compact))
-        for subject, group in groupby(view.quads, key=lambda q: q.subject.value)  # type: ignore[union-attr]
-    ]
+    nodes = [_dumps(_node(subject, group, compact)) for subject, group in groupby(view.rows, key=itemgetter(0))]
     return {
         NAME: ('{"@id":' + _dumps(compact(view.name)) + ',"@graph":[\n' + ",\n".join(nodes) + "\n]}").encode("utf-8")
     }
@@ -55,37 +51,32 @@ def _compactor(prefixes: tuple[tuple[str, str], ...]) -> _Compactor:
     return _Compactor(dict(prefixes))
 
 
-def _node(subject: str, quads: list[ox.Quad], compact: _Compactor) -> dict[str, Any]:
+def _node(subject: str, rows: Iterable[Row], compact: _Compactor) -> dict[str, Any]:
     node: dict[str, Any] = {"@id": compact(subject)}
-    for q in quads:
-        predicate = q.predicate.value
-        obj = q.object
-        if predicate == _TYPE and isinstance(obj, ox.NamedNode):
-            node.setdefault("@type", []).append(compact(obj.value))
+    for _, predicate, obj in rows:
+        if predicate == _TYPE and isinstance(obj, IRI):
+            node.setdefault("@type", []).append(compact(obj))
         else:
             node.setdefault(compact(predicate), []).append(_value(obj, compact))
     return node
 
 
-def _value(term: Any, compact: _Compactor) -> Any:
-    if isinstance(term, ox.NamedNode):
-        return {"@id": compact(term.value)}
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return {"@value": term.value, "@language": term.language}
-        datatype = term.datatype.value
-        if datatype == _STRING:
-            return term.value
-        return {"@value": term.value, "@type": compact(datatype)}
-    raise TypeError(f"blank nodes are never built, found {term!r}")
+def _value(term: Term, compact: _Compactor) -> Any:
+    if isinstance(term, IRI):
+        return {"@id": compact(term)}
+    value, datatype, language = term
+    if language:
+        return {"@value": value, "@language": language}
+    if datatype == STRING:
+        return value
+    return {"@value": value, "@type": compact(datatype)}
 
 
 class _Compactor:
     """``https://schema.org/Event`` → ``schema:Event`` where a prefix fits; remembered per IRI."""
 
     def __init__(self, prefixes: dict[str, str]):
-        # Longest namespace first, so that `event:` wins over a shorter base.
-        self.prefixes = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
+        self.namespaces = Namespaces(prefixes)  # longest first, so that `event:` wins over a shorter base
         self.seen: dict[str, str] = {}
 
     def __call__(self, iri: str) -> str:
@@ -93,8 +84,8 @@ class _Compactor:
         if found is not None:
             return found
         result = iri
-        for prefix, ns in self.prefixes:
-            if iri.startswith(ns) and len(iri) > len(ns) and not iri[len(ns) :].startswith("//"):
+        for ns, prefix in self.namespaces.matching(iri):
+            if len(iri) > len(ns) and not iri[len(ns) :].startswith("//"):
                 result = f"{prefix}:{iri[len(ns) :]}"
                 break
         if len(self.seen) < 200_000:

@@ -11,7 +11,6 @@ import io
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .. import network
 from .plan import Graph, Plan
 
 if TYPE_CHECKING:
@@ -29,8 +28,7 @@ def piece(view: GraphView) -> Piece:
     p = view.projection
     nodes = io.StringIO()
     writer = csv.writer(nodes, lineterminator="\n")
-    for node, data in p.nodes:
-        flat = network.flat(data)
+    for (node, _), flat in zip(p.nodes, p.flat, strict=True):
         writer.writerow([node, flat["label"], *(_cell(flat.get(c)) for c in NODE_COLUMNS)])
     edges = io.StringIO()
     writer = csv.writer(edges, lineterminator="\n")

@@ -26,13 +26,7 @@ NAMES = (NAME,)
 
 
 def piece(view: GraphView) -> Piece:
-    lines = []
-    for line in view.trig.split("\n"):
-        if line.startswith("\t"):
-            lines.append(line[1:])  # a triple inside a graph block
-        elif line != "}" and not line.endswith(" {"):
-            lines.append(line)
-    return {NAME: "\n".join(lines).encode("utf-8")}
+    return {NAME: view.turtle.encode("utf-8")}
 
 
 def assemble(graphs: Sequence[Graph], ctx: Context) -> dict[str, Plan]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import difflib
 import functools
-from collections import ChainMap, defaultdict
+from collections import ChainMap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -52,6 +52,11 @@ _IN = {
 }
 
 
+# Every predicate that can draw an edge, besides the registry's relations between actors.
+_EDGES = {*_OUT, *_IN, CG + "callsFor", CG + "subject", CG + "object", ORG + "member", ORG + "organization"}
+_EDGES |= {CG + "assertedBy", CG + "assertedVia"}
+
+
 class UnknownActor(CubagraphError):
     exit_code = 2
 
@@ -59,7 +64,7 @@ class UnknownActor(CubagraphError):
 @dataclass
 class _Node:
     iri: str
-    props: dict[str, list[Any]] = field(default_factory=lambda: defaultdict(list))
+    props: dict[str, list[Any]] = field(default_factory=dict)
 
     def one(self, predicate: str) -> Any:
         values = self.props.get(predicate)
@@ -144,7 +149,11 @@ def project_graph(rows: Iterable[Row], ctx: Context, graph: str = "") -> Project
         node = nodes.get(s)
         if node is None:
             node = nodes[s] = _Node(s)
-        node.props[p].append(o)
+        props = node.props
+        if p in props:
+            props[p].append(o)
+        else:
+            props[p] = [o]
     own = {iri: str(n.one(RDFS + "label").value) for iri, n in nodes.items() if n.one(RDFS + "label") is not None}
     labels: Mapping[str, str] = ChainMap(own, ctx.labels)
     documents = _documents(nodes)
@@ -165,7 +174,9 @@ def project_graph(rows: Iterable[Row], ctx: Context, graph: str = "") -> Project
         node, kind = nodes[iri], kinds[iri]
         source = iri if kind in ASSERTIONS or kind == "demand" else ""
         edges: list[tuple[str, str, str, str]] = []  # (from, to, label, kind)
-        for predicate, values in sorted(node.props.items()):
+        for predicate, values in node.props.items():
+            if predicate not in _EDGES and not (kind == "actor" and predicate.startswith(CG)):
+                continue  # a literal's predicate, or one that draws no edge: most of them
             for obj in values:
                 target = obj if isinstance(obj, IRI) else None
                 if target is None or (target not in kinds and target not in ctx.actors):

@@ -13,12 +13,12 @@ import json
 from collections.abc import Iterable, Sequence
 from itertools import groupby
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..namespaces import RDF
 from ..terms import IRI, STRING, Row, Term
 from .plan import Graph, Item, Plan
-from .terse import Namespaces
+from .terse import LIMIT, Namespaces
 
 if TYPE_CHECKING:
     from . import Context, GraphView, Piece
@@ -27,11 +27,12 @@ NAME = "cubagraph.jsonld"
 NAMES = (NAME,)
 _TYPE = RDF + "type"
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_string = json.encoder.encode_basestring  # how _dumps writes a string (in C)
 
 
 def piece(view: GraphView) -> Piece:
     compact = _compactor(tuple(sorted(view.ctx.prefixes.items())))
-    nodes = [_dumps(_node(subject, group, compact)) for subject, group in groupby(view.rows, key=itemgetter(0))]
+    nodes = [_node(subject, group, compact) for subject, group in groupby(view.rows, key=itemgetter(0))]
     return {
         NAME: ('{"@id":' + _dumps(compact(view.name)) + ',"@graph":[\n' + ",\n".join(nodes) + "\n]}").encode("utf-8")
     }
@@ -51,25 +52,27 @@ def _compactor(prefixes: tuple[tuple[str, str], ...]) -> _Compactor:
     return _Compactor(dict(prefixes))
 
 
-def _node(subject: str, rows: Iterable[Row], compact: _Compactor) -> dict[str, Any]:
-    node: dict[str, Any] = {"@id": compact(subject)}
+def _node(subject: str, rows: Iterable[Row], compact: _Compactor) -> str:
+    """One node as compact JSON: what ``json.dumps`` writes for it, made without the dictionaries."""
+    values: dict[str, list[str]] = {}  # key -> its values' JSON, keys in the rows' order
     for _, predicate, obj in rows:
-        if predicate == _TYPE and isinstance(obj, IRI):
-            node.setdefault("@type", []).append(compact(obj))
+        if predicate == _TYPE and type(obj) is IRI:
+            values.setdefault("@type", []).append(_string(compact(obj)))
         else:
-            node.setdefault(compact(predicate), []).append(_value(obj, compact))
-    return node
+            values.setdefault(compact(predicate), []).append(_value(obj, compact))
+    members = "".join([f",{_string(key)}:[{','.join(items)}]" for key, items in values.items()])
+    return f'{{"@id":{_string(compact(subject))}{members}}}'
 
 
-def _value(term: Term, compact: _Compactor) -> Any:
-    if isinstance(term, IRI):
-        return {"@id": compact(term)}
+def _value(term: Term, compact: _Compactor) -> str:
+    if type(term) is IRI:
+        return f'{{"@id":{_string(compact(term))}}}'
     value, datatype, language = term
     if language:
-        return {"@value": value, "@language": language}
+        return f'{{"@value":{_string(value)},"@language":{_string(language)}}}'
     if datatype == STRING:
-        return value
-    return {"@value": value, "@type": compact(datatype)}
+        return _string(value)
+    return f'{{"@value":{_string(value)},"@type":{_string(compact(datatype))}}}'
 
 
 class _Compactor:
@@ -88,6 +91,7 @@ class _Compactor:
             if len(iri) > len(ns) and not iri[len(ns) :].startswith("//"):
                 result = f"{prefix}:{iri[len(ns) :]}"
                 break
-        if len(self.seen) < 200_000:
-            self.seen[iri] = result
+        if len(self.seen) >= LIMIT:  # as terse.Names does
+            self.seen.clear()
+        self.seen[iri] = result
         return result

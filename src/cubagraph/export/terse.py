@@ -36,6 +36,9 @@ _SHORT = {
 }
 
 
+LIMIT = 100_000  # IRIs remembered; a document has a few hundred
+
+
 class Namespaces:
     """The declared namespaces an IRI starts with, longest first."""
 
@@ -77,8 +80,10 @@ class Names:
             if _LOCAL.fullmatch(local):
                 result = f"{prefix}:{local}"
             break  # the longest namespace, as pyoxigraph chooses
-        if len(self.seen) < 200_000:  # bounded: node IRIs rarely recur across documents
-            self.seen[iri] = result
+        if len(self.seen) >= LIMIT:
+            # A document's nodes recur within it, not across documents: start afresh.
+            self.seen.clear()
+        self.seen[iri] = result
         return result
 
 

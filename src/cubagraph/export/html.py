@@ -456,9 +456,15 @@ def _options() -> dict[str, Any]:
     }
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
+_UNSAFE = re.compile("[<>&\u2028\u2029]")
+
+
 def _script_json(value: Any) -> str:
     # Inside <script>, "</" would end the element: escape <, > and & as JSON does allow.
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    text = _ENCODE(value)
+    if _UNSAFE.search(text) is None:  # most nodes: nothing to escape
+        return text
     for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(ch, esc)
     return text

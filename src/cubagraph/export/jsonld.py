@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from ..namespaces import RDF
 from ..terms import IRI, STRING, Row, Term
 from .plan import Graph, Item, Plan
-from .terse import LIMIT, Namespaces
+from .terse import LIMIT, Namespaces, names
 
 if TYPE_CHECKING:
     from . import Context, GraphView, Piece
@@ -80,17 +80,21 @@ class _Compactor:
 
     def __init__(self, prefixes: dict[str, str]):
         self.namespaces = Namespaces(prefixes)  # longest first, so that `event:` wins over a shorter base
+        self.turtle = names(tuple(sorted(prefixes.items())))
         self.seen: dict[str, str] = {}
 
     def __call__(self, iri: str) -> str:
         found = self.seen.get(iri)
         if found is not None:
             return found
-        result = iri
-        for ns, prefix in self.namespaces.matching(iri):
-            if len(iri) > len(ns) and not iri[len(ns) :].startswith("//"):
-                result = f"{prefix}:{iri[len(ns) :]}"
-                break
+        # The Turtle writer has usually just named it: a prefixed name there is the same here.
+        result = self.turtle.seen.get(iri)
+        if result is None or result[0] == "<" or result[-1] == ":":
+            result = iri
+            for ns, prefix in self.namespaces.matching(iri):
+                if len(iri) > len(ns) and not iri[len(ns) :].startswith("//"):
+                    result = f"{prefix}:{iri[len(ns) :]}"
+                    break
         if len(self.seen) >= LIMIT:  # as terse.Names does
             self.seen.clear()
         self.seen[iri] = result

@@ -404,6 +404,23 @@ _BOUNDARY = re.compile(r"[.!?][\"'’”)]*\s+(?=[\"'‘“(]?[A-Z0-9])|\n")
 _ABBREVIATION = re.compile(r"(?:\b[A-Z]\.)+$|\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Gen|Sen|Rep|Gov|Lt|Col|No|vs|Inc|Co)\.$")
 
 
+_SKIP = 1000  # characters before a quote's window that its sentence search may skip
+_PLAIN = re.compile(r"[^.!?\"'’”)\s]")  # a character no sentence boundary can end at or run through
+
+
+def _scan_from(text: str, start: int) -> int:
+    """Where to look for the sentence before ``start`` so that the answer is what a scan from 0 gives.
+
+    A boundary ending more than 400 characters before the quote is cut to 400 anyway, so
+    a long text need not be scanned from its start. A boundary cannot run through a plain
+    character, so matches found from just after one are the matches a scan from 0 finds.
+    """
+    at = start - _SKIP
+    while at > 0 and not _PLAIN.match(text, at - 1):
+        at -= 1
+    return max(at, 0)
+
+
 def _in_context(quote: dict[str, Any], texts: Mapping[str, str]) -> dict[str, Any]:
     """The quote inside its sentence: text before it, the quote, text after it."""
     text = texts.get(quote["document"])
@@ -413,7 +430,7 @@ def _in_context(quote: dict[str, Any], texts: Mapping[str, str]) -> dict[str, An
         out["before"], out["after"] = quote.get("prefix", ""), quote.get("suffix", "")
         return out
     first = 0
-    for m in _BOUNDARY.finditer(text, 0, start):
+    for m in _BOUNDARY.finditer(text, _scan_from(text, start), start):
         if not _ABBREVIATION.search(text[max(0, m.start() - 12) : m.start() + 1]):
             first = m.end()
     last = len(text)

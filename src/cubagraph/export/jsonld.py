@@ -16,7 +16,7 @@ from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from ..namespaces import RDF
-from ..terms import IRI, STRING, Row, Term
+from ..terms import IRI, STRING, Literal, Row
 from .plan import Graph, Item, Plan
 from .terse import LIMIT, Namespaces, names
 
@@ -54,19 +54,27 @@ def _compactor(prefixes: tuple[tuple[str, str], ...]) -> _Compactor:
 
 def _node(subject: str, rows: Iterable[Row], compact: _Compactor) -> str:
     """One node as compact JSON: what ``json.dumps`` writes for it, made without the dictionaries."""
+    seen = compact.seen  # most IRIs are known: look them up without a call
     values: dict[str, list[str]] = {}  # key -> its values' JSON, keys in the rows' order
     for _, predicate, obj in rows:
-        if predicate == _TYPE and type(obj) is IRI:
-            values.setdefault("@type", []).append(_string(compact(obj)))
+        if isinstance(obj, IRI):
+            iri = _string(seen.get(obj) or compact(obj))
+            if predicate == _TYPE:
+                values.setdefault("@type", []).append(iri)
+                continue
+            value = f'{{"@id":{iri}}}'
         else:
-            values.setdefault(compact(predicate), []).append(_value(obj, compact))
+            value = _literal(obj, compact)
+        key = seen.get(predicate) or compact(predicate)
+        if key in values:
+            values[key].append(value)
+        else:
+            values[key] = [value]
     members = "".join([f",{_string(key)}:[{','.join(items)}]" for key, items in values.items()])
     return f'{{"@id":{_string(compact(subject))}{members}}}'
 
 
-def _value(term: Term, compact: _Compactor) -> str:
-    if type(term) is IRI:
-        return f'{{"@id":{_string(compact(term))}}}'
+def _literal(term: Literal, compact: _Compactor) -> str:
     value, datatype, language = term
     if language:
         return f'{{"@value":{_string(value)},"@language":{_string(language)}}}'

@@ -21,7 +21,7 @@ from itertools import groupby
 from operator import itemgetter
 
 from ..namespaces import RDF, XSD
-from ..terms import IRI, STRING, Row, Term, quoted
+from ..terms import IRI, STRING, Literal, Row, quoted
 
 _TYPE = RDF + "type"
 _SUBJECT, _PREDICATE = itemgetter(0), itemgetter(1)
@@ -92,9 +92,7 @@ def names(prefixes: tuple[tuple[str, str], ...]) -> Names:
     return Names(dict(prefixes))
 
 
-def _object(o: Term, name: Names) -> str:
-    if type(o) is IRI:
-        return name.seen.get(o) or name(o)
+def _literal(o: Literal, name: Names) -> str:
     value, datatype, language = o
     if language:
         return f"{quoted(value)}@{language}"
@@ -109,11 +107,13 @@ def _object(o: Term, name: Names) -> str:
 def turtle(rows: Sequence[Row], prefixes: dict[str, str]) -> str:
     """Sorted triples as Turtle, without @prefix lines: a paragraph per subject, a line per predicate."""
     name = names(tuple(sorted(prefixes.items())))
+    seen = name.seen  # most IRIs are known: look them up without a call
     out = []
     for s, by_subject in groupby(rows, key=_SUBJECT):
         lines = [
-            f"{'a' if p == _TYPE else name(p)} {' , '.join([_object(o, name) for _, _, o in by_predicate])}"
-            for p, by_predicate in groupby(by_subject, key=_PREDICATE)
+            f"{'a' if p == _TYPE else seen.get(p) or name(p)} "
+            + " , ".join([(seen.get(o) or name(o)) if isinstance(o, IRI) else _literal(o, name) for _, _, o in same])
+            for p, same in groupby(by_subject, key=_PREDICATE)
         ]
         out.append(f"{name(s)} {_NEXT.join(lines)} .\n")
     return "".join(out)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -305,6 +307,22 @@ def test_worker_processes_build_what_one_process_builds(tmp_path: Path) -> None:
         assert result.returncode == 0, result.stderr
         outputs[jobs] = digest(project_dir / "exports")
     assert outputs[1] == outputs[2]
+    # The workers hashed the mappings and texts (no cache to look in): the parent kept their digests,
+    # and the cache entries they wrote are found by the next build.
+    project_dir = tmp_path / "jobs-2"
+    known = json.loads((project_dir / ".cubagraph" / "digests.json").read_text(encoding="utf-8"))
+    files = sorted((project_dir / "data" / "mappings").glob("*.yaml")) + sorted(
+        (project_dir / "data" / "documents").glob("*.txt")
+    )
+    assert len(files) == 160
+    for path in files:
+        assert known[str(path)][2] == hashlib.sha256(path.read_bytes()).hexdigest(), path
+    again = subprocess.run(
+        [sys.executable, "-m", "cubagraph", "build"], cwd=project_dir, capture_output=True, text=True
+    )
+    assert again.returncode == 0, again.stderr
+    assert "80 of 80 documents unchanged" in again.stdout
+    assert digest(project_dir / "exports") == outputs[2]
 
 
 def test_worker_processes_report_every_problem_with_its_line(tmp_path: Path) -> None:

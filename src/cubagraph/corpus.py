@@ -109,7 +109,14 @@ def _check(project: Project, use_cache: bool, pieces: str = "", timings: dict[st
     cached: list[tuple[str, Entry]] = []
     pending: list[tuple[str, Path]] = []
     mappings = project.mappings
-    for path in mappings:
+    if (
+        not (use_cache and store.directory.is_dir())
+        and pieces
+        and fanout.processes(project.settings, len(mappings)) > 1
+    ):
+        # Nothing to look up, and workers will read every mapping: they hash them too (keys "" here).
+        pending = [("", path) for path in mappings]
+    for path in mappings if not pending else ():
         key = store.key(digests.sha256(path))
         entry = store.get(key, pieces) if use_cache and (kept is not None or registry is not None) else None
         if entry is not None:
@@ -123,6 +130,7 @@ def _check(project: Project, use_cache: bool, pieces: str = "", timings: dict[st
         workers = 1  # a broken registry: check everything here, to report every problem
     if workers == 1:
         for key, path in pending:
+            key = key or store.key(digests.sha256(path))
             if (source := load.read_mapping(project, path, problems)) is not None:
                 fresh.append((key, source))
         pending = []
@@ -304,6 +312,8 @@ def _build_exports(project: Project, use_cache: bool, timings: dict[str, float] 
         if any(not p.warning for p in found):
             raise InvalidData(sorted(set(found + checked.warnings)))
         checked.warnings = sorted(set(checked.warnings + found))
+        for d in dones:
+            checked.digests.adopt(d.digests)
         for d in dones:
             assert d.identity is not None and d.index is not None  # no errors: every document was built
             entry = Entry(d.identity.doc_id, d.identity.text_file, d.text_sha256, d.counts, [])

@@ -57,6 +57,25 @@ class Digests:
         self.changed = True
         return digest
 
+    def remember(self, path: Path | str, digest: str) -> None:
+        """Record ``digest`` for the file at ``path``, whose bytes were just hashed elsewhere."""
+        name = os.fspath(path)
+        st = os.stat(name)
+        self.known[name] = [st.st_size, st.st_mtime_ns, digest, time.time_ns()]
+        self.seen[name] = digest
+        self.changed = True
+
+    def records(self, *paths: Path | str) -> dict[str, list[int | str]]:
+        """What is known of ``paths``, for another process's :meth:`adopt`."""
+        return {os.fspath(p): self.known[os.fspath(p)] for p in paths if os.fspath(p) in self.known}
+
+    def adopt(self, records: dict[str, list[int | str]]) -> None:
+        """Digests a worker process computed: they count as this process's own."""
+        for name, record in records.items():
+            self.known[name] = record
+            self.seen[name] = str(record[2])
+            self.changed = True
+
     def save(self) -> None:
         """Keep what was learnt (best effort: a read-only checkout just hashes again next time)."""
         if not self.changed:

@@ -60,6 +60,7 @@ class Done:
     pieces_id: str = ""
     index: dict[str, Any] | None = None
     entry: str = ""  # the cache entry's path
+    digests: dict[str, list[int | str]] = field(default_factory=dict)  # of the mapping and its text, for the parent
     blobs: list[tuple[str, int, int]] = field(default_factory=list)  # (name, offset, size) in it
 
     @property
@@ -122,14 +123,16 @@ def _documents(
 ) -> Iterator[Done]:
     for key, path in batch:
         problems: list[Problem] = []
+        key = key or store.key(store.digests.sha256(path))  # the parent left it to us: no cache to look in
         source = load.read_mapping(job.project, path, problems)
         if source is None:
-            yield Done(key, problems)
+            yield Done(key, problems, digests=store.digests.records(path))
             continue
+        store.digests.remember(source.text_path, source.sha256)
         start = len(checker.problems)
         checker.check_one(source)
         problems += checker.problems[start:]
-        done = Done(key, problems, validate.identity(source))
+        done = Done(key, problems, validate.identity(source), digests=store.digests.records(path, source.text_path))
         if not any(not p.warning for p in problems):
             entry, _ = render(builder, source, key, [p for p in problems if p.warning], job.ctx, job.stamp)
             done.entry, done.blobs = store.put(key, entry, job.stamp)

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 import pyoxigraph as ox
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cubagraph import project, terms
+from cubagraph import corpus, project, terms
 from cubagraph.build import Dataset
 from cubagraph.export import terse
 from cubagraph.namespaces import RDF, RDFS, XSD
 
-PREFIXES = project.find().prefixes()
+ROOT = Path(__file__).resolve().parent.parent
+PREFIXES = project.find(ROOT).prefixes()
 FIRST = {RDF + "type": "0", RDFS + "label": "1"}  # then every other predicate, by IRI
 
 
@@ -113,3 +117,16 @@ def test_blank_nodes_are_refused_with_a_reason() -> None:
     quad = ox.Quad(ox.BlankNode(), ox.NamedNode("https://e.example/p"), ox.Literal("x"))
     with pytest.raises(TypeError, match="no blank nodes"):
         terms.of_quads([quad])
+
+
+def test_a_generated_corpus_is_written_byte_for_byte_as_pyoxigraph_writes_it(tmp_path: Path) -> None:
+    spec = importlib.util.spec_from_file_location("bench_corpus", ROOT / "benchmarks" / "corpus.py")
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    bench.generate(tmp_path, 20)
+    proj = project.find(tmp_path)
+    graphs = terms.of_quads(corpus.build_dataset(proj).quads)
+    assert len(graphs) == 22  # twenty documents, the registry and the ontology
+    for graph, rows in graphs.items():
+        assert _mine(graph, rows, proj.prefixes()) == _theirs(graph, rows, proj.prefixes()), graph

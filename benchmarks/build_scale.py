@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -107,6 +108,18 @@ def cli_seconds(args: list[str], cwd: Path, runs: int = 1) -> float:
     return statistics.median(times)
 
 
+def cold_build(directory: Path, jobs: int) -> dict[str, Any]:
+    """:func:`one` in a fresh process, so that nothing this process imported or holds counts."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--one", str(directory), "--jobs", str(jobs)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    result: dict[str, Any] = json.loads(out)
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
@@ -131,14 +144,7 @@ def main() -> None:
         t = time.perf_counter()
         corpus.generate(directory, n)
         print(f"\n== {n:,} documents (generated in {time.perf_counter() - t:.1f} s)")
-        result = json.loads(
-            subprocess.run(
-                [sys.executable, __file__, "--one", str(directory), "--jobs", "1"],
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
-        )
+        result = cold_build(directory, 1)
         phases: dict[str, float] = result["phases"]
         width = max(len(k) for k in phases)
         for name, seconds in phases.items():
@@ -150,14 +156,7 @@ def main() -> None:
         shutil.rmtree(directory / ".cubagraph")
         jobs = os.cpu_count() or 1
         cold = time.perf_counter()
-        fanned = json.loads(
-            subprocess.run(
-                [sys.executable, __file__, "--one", str(directory), "--jobs", str(jobs)],
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
-        )
+        fanned = cold_build(directory, jobs)
         cold = time.perf_counter() - cold
         parallel = sum(fanned["phases"].values())
         print(
@@ -174,14 +173,7 @@ def main() -> None:
         pairs = [(parallel, sum(fl.values()))]
         for _ in range(args.pairs - 1):
             shutil.rmtree(directory / ".cubagraph")
-            again = json.loads(
-                subprocess.run(
-                    [sys.executable, __file__, "--one", str(directory), "--jobs", str(jobs)],
-                    check=True,
-                    capture_output=True,
-                    text=True,
-                ).stdout
-            )
+            again = cold_build(directory, jobs)
             pairs.append((sum(again["phases"].values()), sum(floor(directory).values())))
         if len(pairs) > 1:
             ratios = sorted(b / f for b, f in pairs)

@@ -51,7 +51,9 @@ class Digests:
         if data is None:
             with open(name, "rb") as f:
                 data = f.read()
-        digest = hashlib.sha256(data).hexdigest()
+        return self._record(name, st, hashlib.sha256(data).hexdigest())
+
+    def _record(self, name: str, st: os.stat_result, digest: str) -> str:
         self.known[name] = [st.st_size, st.st_mtime_ns, digest, time.time_ns()]
         self.seen[name] = digest
         self.changed = True
@@ -60,10 +62,7 @@ class Digests:
     def remember(self, path: Path | str, digest: str) -> None:
         """Record ``digest`` for the file at ``path``, whose bytes were just hashed elsewhere."""
         name = os.fspath(path)
-        st = os.stat(name)
-        self.known[name] = [st.st_size, st.st_mtime_ns, digest, time.time_ns()]
-        self.seen[name] = digest
-        self.changed = True
+        self._record(name, os.stat(name), digest)
 
     def records(self, *paths: Path | str) -> dict[str, list[int | str]]:
         """What is known of ``paths``, for another process's :meth:`adopt`."""

@@ -16,7 +16,7 @@ import rdflib
 from rdflib.compare import isomorphic
 
 from conftest import ROOT, Result, digest, edit
-from cubagraph import corpus, export, project
+from cubagraph import corpus, export, packs, project
 from cubagraph.build import Dataset
 
 FORMATS = {
@@ -215,11 +215,16 @@ def test_a_cached_rebuild_writes_what_a_cold_build_writes(
         text.read_text(encoding="utf-8").replace("has finalized the release", "has completed the release"),
         encoding="utf-8",
     )
+    # Only entries that current documents use are kept: after the registry's change, both documents' new ones.
+    kept = [packs.read(str(p)) for p in (workdir / ".cubagraph/cache").glob("*" + packs.SUFFIX)]
+    assert len(kept) == 1 and kept[0] is not None
+    assert sorted(r.info["doc_id"] for r in kept[0][0]) == [
+        "blinken-political-prisoners",
+        "cuba-releases-553-prisoners",
+    ]
+    assert len(list((workdir / ".cubagraph/cache").glob("shared-*.entry"))) == 1
     fifth = run("build", cwd=workdir)
     assert fifth.code == 1 and "quote not found" in fifth.err
-    # Only entries that current documents use are kept.
-    assert len([p for p in (workdir / ".cubagraph/cache").glob("*.entry") if not p.name.startswith("shared-")]) <= 2
-    assert len(list((workdir / ".cubagraph/cache").glob("shared-*.entry"))) == 1
 
 
 def test_cache_entries_without_pieces_or_cut_short_give_the_cold_build(
@@ -228,17 +233,17 @@ def test_cache_entries_without_pieces_or_cut_short_give_the_cold_build(
     assert run("build", "--no-cache", cwd=workdir).code == 0
     cold = digest(workdir / "exports")
     # `check` keeps each document's graph but renders no export pieces; `build` renders them.
-    for entry in (workdir / ".cubagraph/cache").glob("*.entry"):
-        entry.unlink()
+    for kept in (workdir / ".cubagraph/cache").iterdir():
+        kept.unlink()
     assert run("check", cwd=workdir).code == 0
     first = run("build", cwd=workdir)
     assert first.code == 0 and "(2 of 2 documents unchanged" in first.out
     assert digest(workdir / "exports") == cold
-    # An entry cut short, as by a crash, is a miss.
-    entry = sorted((workdir / ".cubagraph/cache").glob("*.entry"))[0]
-    entry.write_bytes(entry.read_bytes()[:-10])
+    # A pack cut short (not by cubagraph, which renames whole packs into place) is a miss.
+    (pack,) = (workdir / ".cubagraph/cache").glob("*" + packs.SUFFIX)
+    pack.write_bytes(pack.read_bytes()[:-10])
     second = run("build", cwd=workdir)
-    assert second.code == 0 and "(1 of 2 documents unchanged" in second.out
+    assert second.code == 0 and "documents unchanged" not in second.out
     assert digest(workdir / "exports") == cold
 
 
@@ -355,8 +360,8 @@ def test_worker_processes_report_every_problem_with_its_line(tmp_path: Path) -> 
 def test_the_library_reads_a_graph_back_from_its_kept_pieces(run: Callable[..., Result], workdir: Path) -> None:
     """`build` keeps each graph only as its TriG piece; build_dataset reads the same quads back from it."""
     assert run("build", cwd=workdir).code == 0
-    entries = list((workdir / ".cubagraph/cache").glob("[0-9a-f]*.entry"))
-    assert entries and all(b'"nq"' not in e.read_bytes().split(b"\n", 1)[0] for e in entries)
+    records = [r for p in (workdir / ".cubagraph/cache").glob("*" + packs.SUFFIX) for r in packs.read(str(p))[0]]  # type: ignore[index]
+    assert len(records) == 2 and all(name != "nq" for r in records for name, _, _ in r.blobs)
     kept = corpus.build_dataset(project.find(workdir))
     assert kept.counts["cached"] == 2
     assert kept.quads == corpus.build_dataset(project.find(workdir), use_cache=False).quads

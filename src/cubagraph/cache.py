@@ -9,12 +9,13 @@ every export (see :mod:`cubagraph.export`), so a rebuild concatenates them
 instead of rendering them again; the exports are byte for byte what a cold
 build writes (a test checks this).
 
-Entries live in ``.cubagraph/cache/`` in the project; entries that no current
-document uses are removed after each build. They are written atomically but
-not fsynced: a cache is disposable, and fsyncing 10,000 small files made a
-cold build of 10,000 documents much slower. An entry's first line records
-the sizes of what follows, so a file cut short by a crash is a miss, not a
-wrong answer.
+Entries live in ``.cubagraph/cache/`` in the project, many to a file (see
+:mod:`cubagraph.packs`). After each build, a pack that no current document
+uses is removed, and one that is mostly unused is copied down to what is
+used. Packs are written atomically but not fsynced: a cache is disposable,
+and fsyncing 10,000 small files made a cold build of 10,000 documents much
+slower. A pack's first line records the sizes of what follows, so a file cut
+short is a miss, not a wrong answer.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from . import network
+from . import network, packs
 from .digests import Digests
 from .errors import Problem
 from .export.html import INDEX
@@ -40,8 +41,9 @@ from .export.rdf import header
 from .export.trig import NAME as TRIG
 from .project import Project
 
-FORMAT = 2  # bump when an entry's layout changes
-SUFFIX = ".entry"
+FORMAT = 3  # bump when an entry's layout changes
+SUFFIX = ".entry"  # the shared entry's file; documents' entries are in packs
+BATCH = 25  # entries a build holds back before writing them as one pack
 
 
 @functools.lru_cache(maxsize=1)
@@ -143,13 +145,15 @@ class Entry:
         wanted = [(n, at, size) for n, at, size in self._blobs if n in names]
         if self._file is None or not wanted:
             raise KeyError(names)
-        first, last = wanted[0][1], wanted[-1][1] + wanted[-1][2]
-        with open(self._file, "rb") as f:
-            f.seek(first)
-            data = f.read(last - first)
-        if len(data) != last - first:
-            raise OSError(f"{self._file} was cut short; run `cubagraph build --no-cache`")
-        return {n: data[at - first : at - first + size] for n, at, size in wanted}
+        return packs.blobs(self._file, wanted)
+
+    def locate(self, name: str) -> packs.Blob | None:
+        """Where the blob ``name`` is kept: (file, offset, size), read at the time of asking."""
+        if self._file is not None:
+            for part, at, size in self._blobs:
+                if part == name:
+                    return self._file, at, size
+        return None
 
 
 class Shared:
@@ -207,33 +211,54 @@ class Cache:
         ):
             h.update(hashlib.sha256(part).digest())
         self.context = h.hexdigest()
-        self.used: set[str] = set()
+        self.used: set[str] = set()  # the shared entries this build used
         self.hits = 0
+        self._packs: dict[str, list[packs.Record]] = {}
+        self._index: dict[str, tuple[str, packs.Record]] | None = None  # key -> its pack and record
+        self._pending: list[tuple[str, Entry, dict[str, Any], dict[str, bytes]]] = []
+        self._taken: dict[str, dict[str, list[Entry]]] = {}  # pack -> key -> the entries handed out from it
+        self._written: set[str] = set()  # packs this build wrote (or its workers did)
 
     def key(self, mapping_sha256: str) -> str:
         """The key of a mapping, by its hex SHA-256."""
         return hashlib.sha256(self.context.encode() + bytes.fromhex(mapping_sha256)).hexdigest()
 
+    def _lookup(self) -> dict[str, tuple[str, packs.Record]]:
+        """Every kept entry by key, from the packs' first lines (read once, on first use)."""
+        if self._index is None:
+            self._index = {}
+            try:
+                names = os.listdir(self._directory)
+            except OSError:
+                names = []
+            found = []
+            for name in names:
+                if name.endswith(packs.SUFFIX):
+                    path = os.path.join(self._directory, name)
+                    read = packs.read(path)
+                    if read is not None:
+                        records, written = read
+                        self._packs[path] = records
+                        found.append((written, path))
+            # A key in two packs (copied into a smaller one, or built again): the newer copy wins.
+            for _, path in sorted(found, reverse=True):
+                for record in self._packs[path]:
+                    self._index.setdefault(record.key, (path, record))
+        return self._index
+
     def get(self, key: str, pieces: str = "") -> Entry | None:
         """The entry for ``key``, if whole and its text unchanged; its pieces count only if made for ``pieces``.
 
-        Only the entry's first line is read here: the quads and pieces are
+        Only the packs' first lines are read here: the quads and pieces are
         read when asked for, so that a rebuild that copies unchanged pieces
         from the old exports never reads them.
         """
-        # Plain strings, not Paths: this runs once per document, 10,000 times in a rebuild.
-        path = os.path.join(self._directory, key + SUFFIX)
+        found = self._lookup().get(key)
+        if found is None:
+            return None
+        path, record = found
+        info = record.info
         try:
-            with open(path, "rb") as f:
-                head = f.readline()
-                size = os.fstat(f.fileno()).st_size
-            info = json.loads(head)
-            blobs, at = [], len(head)
-            for name, length in info["sizes"]:
-                blobs.append((name, at, length))
-                at += length
-            if at != size:
-                return None  # cut short
             text = os.path.join(self._root, info["text_file"])
             if self.digests.sha256(text) != info["text_sha256"]:
                 return None
@@ -250,18 +275,21 @@ class Cache:
             if pieces and info.get("pieces") == pieces:
                 entry.pieces_id, entry.index_digest = info["pieces_id"], info["index_digest"]
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            return None  # missing, half-written or foreign: build the document afresh
-        entry._file, entry._blobs, entry.prefixes = path, blobs, self.prefixes
-        self.used.add(key)
+            return None  # its text is gone, or the entry is foreign: build the document afresh
+        entry._file, entry._blobs, entry.prefixes = path, list(record.blobs), self.prefixes
+        self._taken.setdefault(path, {}).setdefault(key, []).append(entry)
         self.hits += 1
         return entry
 
-    def put(self, key: str, entry: Entry, pieces: str = "") -> tuple[str, list[tuple[str, int, int]]]:
-        """Keep ``entry``; its pieces, if any, were rendered for the context digest ``pieces``."""
-        self.directory.mkdir(parents=True, exist_ok=True)
+    def put(self, key: str, entry: Entry, pieces: str = "") -> None:
+        """Keep ``entry``; its pieces, if any, were rendered for the context digest ``pieces``.
+
+        Entries are held back and written :data:`BATCH` at a time, as one
+        pack; :meth:`flush` writes what is held, and :meth:`prune` flushes.
+        """
         # With its pieces, an entry's graph is its TriG piece; N-Quads only when there are none.
         blobs = {} if entry.pieces is not None and pieces else {"nq": entry.quads}
-        info: dict[str, object] = {
+        info: dict[str, Any] = {
             "doc_id": entry.doc_id,
             "text_file": entry.text_file,
             "text_sha256": entry.text_sha256,
@@ -271,18 +299,27 @@ class Cache:
         if entry.pieces is not None and pieces:
             blobs.update(entry.pieces)
             info.update(pieces=pieces, pieces_id=entry.pieces_id, index_digest=index_digest(entry.index))
-        info["sizes"] = [[name, len(blob)] for name, blob in blobs.items()]  # in the order they follow
-        # One file per entry: a JSON line, then the blobs it sizes. Three
-        # files per entry took a tenth of a cold build in file system calls.
-        head = json.dumps(info, sort_keys=True, ensure_ascii=True).encode("utf-8") + b"\n"
-        path = self.directory / f"{key}{SUFFIX}"
-        _write(path, head + b"".join(blobs.values()))
-        self.used.add(key)
-        layout, at = [], len(head)
-        for name, blob in blobs.items():
-            layout.append((name, at, len(blob)))
-            at += len(blob)
-        return str(path), layout  # where each blob is, for reading it back
+        if self._index is not None and key in self._index:  # the copy written now replaces the one read
+            self._taken.get(self._index[key][0], {}).pop(key, None)
+        self._pending.append((key, entry, info, blobs))
+        if len(self._pending) >= BATCH:
+            self.flush()
+
+    def flush(self) -> str | None:
+        """Write the entries held back as one pack; each entry learns where its blobs are. The pack's path."""
+        if not self._pending:
+            return None
+        self.directory.mkdir(parents=True, exist_ok=True)
+        path, records = packs.write(self._directory, [(key, info, blobs) for key, _, info, blobs in self._pending])
+        for (_, entry, _, _), record in zip(self._pending, records, strict=True):
+            entry._file, entry._blobs = path, list(record.blobs)
+        self._pending = []
+        self._written.add(path)
+        return path
+
+    def adopt(self, path: str) -> None:
+        """A pack that a worker process wrote for this build."""
+        self._written.add(path)
 
     def _shared_path(self, pieces: str) -> Path:
         return self.directory / f"shared-{hashlib.sha256((self.context + pieces).encode()).hexdigest()}{SUFFIX}"
@@ -336,13 +373,41 @@ class Cache:
         self.used.add(path.stem)
 
     def prune(self) -> None:
-        """Remove entries that no current document used."""
+        """Remove what no current document used; copy a mostly unused pack down to what is used."""
+        self.flush()
         if not self.directory.is_dir():
             return
-        for path in self.directory.iterdir():
-            if (path.stem not in self.used and path.suffix == SUFFIX) or path.name.endswith(".tmp"):
+        self._compact()
+        keep = self._written | set(self._taken)
+        for name in os.listdir(self._directory):
+            path = os.path.join(self._directory, name)
+            if (
+                (name.endswith(packs.SUFFIX) and path not in keep)
+                or (name.endswith(SUFFIX) and name[: -len(SUFFIX)] not in self.used)  # and entries of old versions
+                or name.endswith(".tmp")
+            ):
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(path)
+
+    def _compact(self) -> None:
+        """Packs whose used entries are less than half their bytes: the used ones copied to a pack of their own.
+
+        The entries handed out from such a pack are pointed at the copy, so the
+        old pack can go at once. What a cache holds beyond what the current
+        documents use is at most as much again.
+        """
+        for path, taken in list(self._taken.items()):
+            records = self._packs[path]
+            live = [r for r in records if r.key in taken]
+            if 2 * sum(r.size for r in live) >= sum(r.size for r in records):
+                continue
+            if live:
+                new, copies = packs.write(self._directory, [(r.key, r.info, packs.blobs(path, r.blobs)) for r in live])
+                for record, copy in zip(live, copies, strict=True):
+                    for entry in taken[record.key]:
+                        entry._file, entry._blobs = new, list(copy.blobs)
+                self._written.add(new)
+            del self._taken[path]
 
 
 def _write(path: Path, data: bytes) -> None:

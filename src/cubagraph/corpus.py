@@ -321,9 +321,11 @@ def _build_exports(project: Project, use_cache: bool, timings: dict[str, float] 
             entry._file, entry._blobs, entry.prefixes = d.entry, d.blobs, store.prefixes
             name = minter.document_graph(d.identity.doc_id)
             sizes = {n: size for n, _, size in d.blobs}
-            graphs[name] = export.Graph(d.pieces_id, d.index, sizes, functools.partial(_pieces, entry))
+            graphs[name] = export.Graph(
+                d.pieces_id, d.index, sizes, functools.partial(_pieces, entry), locate=entry.locate
+            )
             counts.update(d.counts)
-            store.used.add(d.key)
+            store.adopt(d.entry)
         if timings is not None:
             timings[f"new documents, in {checked.workers} processes (load, check, build, pieces)"] = (
                 time.perf_counter() - started
@@ -343,6 +345,7 @@ def _build_exports(project: Project, use_cache: bool, timings: dict[str, float] 
                 None,
                 entry.index_digest,
                 functools.partial(getattr, entry, "index"),
+                entry.locate,
             )
         counts.update(entry.counts)
     store.prune()

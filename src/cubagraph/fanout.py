@@ -23,7 +23,6 @@ import os
 import signal
 import time
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,7 +58,7 @@ class Done:
     text_sha256: str = ""
     pieces_id: str = ""
     index: dict[str, Any] | None = None
-    entry: str = ""  # the cache entry's path
+    entry: str = ""  # the path of the cache pack that holds its entry
     digests: dict[str, list[int | str]] = field(default_factory=dict)  # of the mapping and its text, for the parent
     blobs: list[tuple[str, int, int]] = field(default_factory=list)  # (name, offset, size) in it
 
@@ -115,30 +114,40 @@ def _work(batch: list[tuple[str, Path]]) -> list[Done]:
             build.Builder(job.project.minter(), job.ontology, job.registry, shared=False),
             Cache(job.project, *raw, Digests(job.project.root)),
         )
-    return list(_documents(job, batch, *_state))
+    return _documents(job, batch, *_state)
 
 
 def _documents(
     job: Job, batch: list[tuple[str, Path]], checker: validate.Checker, builder: build.Builder, store: Cache
-) -> Iterator[Done]:
+) -> list[Done]:
+    dones: list[Done] = []
+    built: list[tuple[Done, Entry]] = []
     for key, path in batch:
         problems: list[Problem] = []
         key = key or store.key(store.digests.sha256(path))  # the parent left it to us: no cache to look in
         source = load.read_mapping(job.project, path, problems)
         if source is None:
-            yield Done(key, problems, digests=store.digests.records(path))
+            dones.append(Done(key, problems, digests=store.digests.records(path)))
             continue
         store.digests.remember(source.text_path, source.sha256)
         start = len(checker.problems)
         checker.check_one(source)
         problems += checker.problems[start:]
         done = Done(key, problems, validate.identity(source), digests=store.digests.records(path, source.text_path))
-        if not any(not p.warning for p in problems):
-            entry, _ = render(builder, source, key, [p for p in problems if p.warning], job.ctx, job.stamp)
-            done.entry, done.blobs = store.put(key, entry, job.stamp)
-            done.counts, done.text_sha256 = entry.counts, entry.text_sha256
-            done.pieces_id, done.index = entry.pieces_id, entry.index
-        yield done
+        dones.append(done)
+        if any(not p.warning for p in problems):
+            continue
+        entry, _ = render(builder, source, key, [p for p in problems if p.warning], job.ctx, job.stamp)
+        store.put(key, entry, job.stamp)
+        done.counts, done.text_sha256 = entry.counts, entry.text_sha256
+        done.pieces_id, done.index = entry.pieces_id, entry.index
+        built.append((done, entry))
+    # The batch's entries as one pack: one file made, not one per document.
+    store.flush()
+    for done, entry in built:
+        assert entry._file is not None
+        done.entry, done.blobs = entry._file, entry._blobs
+    return dones
 
 
 def render(

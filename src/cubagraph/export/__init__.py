@@ -33,7 +33,7 @@ from ..build import Dataset
 from ..terms import Row, of_quads
 from . import gexf, graphml, html, jsonld, tables, terse, trig, turtle
 from .files import LOCK, exclusive, remove_leftovers
-from .plan import Graph, Manifest, Piece, Plan, Reaper, item_bytes, item_keys, materialise, write
+from .plan import Graph, Manifest, Piece, Plan, Reaper, materialise, write
 
 EXPORTERS: tuple[ModuleType, ...] = (turtle, trig, jsonld, graphml, gexf, tables, html)
 __all__ = ["EXPORTERS", "Context", "Graph", "GraphView", "Piece", "Plan", "assemble", "materialise", "piece"]
@@ -151,14 +151,10 @@ def write_all(
         reaper = Reaper()
 
         def one(name: str, given: Plan | bytes) -> tuple[Path, bool]:
-            path, plan = directory / name, _plan(given)
-            if record.previous(path) is None:
-                # Written by a build without a manifest, or checked out: compare the bytes.
-                sizes = [len(item_bytes(item, graphs)) for item in plan.items]
-                if _same(path, materialise(plan, graphs)):
-                    record.record(path, item_keys(plan, graphs), sizes)
-                    return path, False
-            return path, write(path, plan, graphs, record, durable, reaper)
+            # A file the manifest does not describe (checked out, or written by hand) is written
+            # afresh and compared: if its bytes are the same, the old file stays, mtime and all.
+            path = directory / name
+            return path, write(path, _plan(given), graphs, record, durable, reaper)
 
         # Two at a time: copying runs in the kernel, so one export copies while another is planned.
         with ThreadPoolExecutor(max_workers=2) as pool:

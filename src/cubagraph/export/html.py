@@ -308,11 +308,11 @@ class _Drawn:
         nodes, edges = [], []
         actors = self.ctx.network.actors
         # split("\n"), not splitlines(): JSON escapes newlines, but text may hold U+0085 or U+001C.
-        for line in g.piece[NODES].decode("utf-8").split("\n")[:-1]:
+        for line in g.part(NODES).decode("utf-8").split("\n")[:-1]:
             iri, _, data = line.partition("\t")
             if iri in self.keep:
                 nodes.append([iri, data])
-        for line in g.piece[EDGES].decode("utf-8").split("\n")[:-1]:
+        for line in g.part(EDGES).decode("utf-8").split("\n")[:-1]:
             a, b, data = line.split("\t", 2)
             # Edges to actors stay candidates: which actors are on the page can change on its own.
             if (a in self.keep or a in actors) and (b in self.keep or b in actors):

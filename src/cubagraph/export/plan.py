@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import IO, Any
 
 Piece = dict[str, bytes]  # part name -> bytes, for one graph
+Location = tuple[str, int, int]  # a file, an offset in it, a size: where a part is kept
 
 
 @dataclass
@@ -38,6 +39,7 @@ class Graph:
     _piece: Piece | None = field(default=None, repr=False)
     known_index_digest: str = ""  # index_digest, when the cache kept it
     load_index: Callable[[], dict[str, Any]] | None = None
+    locate: Callable[[str], Location | None] | None = None  # where a part is kept on disk, if it is
 
     @property
     def index(self) -> dict[str, Any]:
@@ -60,6 +62,22 @@ class Graph:
         if self._piece is None:
             self._piece = self.load()
         return self._piece
+
+    def where(self, name: str) -> Location | None:
+        """Where the part ``name`` is kept on disk, unless it is in memory already."""
+        return self.locate(name) if self._piece is None and self.locate is not None else None
+
+    def part(self, name: str) -> bytes:
+        """One part's bytes, read alone if the piece is kept on disk: most readers want one or two parts."""
+        where = self.where(name)
+        if where is None:
+            return self.piece[name]
+        path, at, size = where
+        with open(path, "rb") as f:
+            data = os.pread(f.fileno(), size, at)
+        if len(data) != size:
+            raise OSError(f"{path} was cut short; run `cubagraph build --no-cache`")
+        return data
 
     @classmethod
     def of(cls, piece: Piece, id: str | None = None) -> Graph:
@@ -108,7 +126,7 @@ def item_bytes(item: Item, graphs: Sequence[Graph]) -> bytes:
         return item
     if isinstance(item, Lazy):
         return item.make()
-    return graphs[item[0]].piece[item[1]]
+    return graphs[item[0]].part(item[1])
 
 
 def item_keys(plan: Plan, graphs: Sequence[Graph]) -> list[str]:
@@ -191,23 +209,31 @@ def write(
     try:
         with os.fdopen(fd, "wb") as out, open(target, "rb") if old is not None else contextlib.nullcontext() as src:
             copy = _Copier(out, src)
-            expected = -1  # the old position that would continue the current run
-            for item, key in zip(plan.items, keys, strict=True):
-                # The run goes on if the next old item is this one (which finds repeated
-                # literals, such as separators, too); else look the item up.
-                j = expected if 0 <= expected < len(old_keys) and old_keys[expected] == key else at.get(key, -1)
-                if j >= 0:
-                    size = old_sizes[j]
-                    copy.range(offsets[j], size)
-                    expected = j + 1
-                else:
-                    data = item_bytes(item, graphs)
-                    size = len(data)
-                    copy.flush()
-                    out.write(data)
-                    expected = -1
-                sizes.append(size)
-            copy.flush()
+            try:
+                expected = -1  # the old position that would continue the current run
+                for item, key in zip(plan.items, keys, strict=True):
+                    # The run goes on if the next old item is this one (which finds repeated
+                    # literals, such as separators, too); else look the item up.
+                    j = expected if 0 <= expected < len(old_keys) and old_keys[expected] == key else at.get(key, -1)
+                    where = graphs[item[0]].where(item[1]) if j < 0 and isinstance(item, tuple) else None
+                    if j >= 0:
+                        size = old_sizes[j]
+                        copy.range(offsets[j], size)
+                        expected = j + 1
+                    elif where is not None:  # a new part, kept on disk: copied from there
+                        source, offset, size = where
+                        copy.range(offset, size, source)
+                        expected = -1
+                    else:
+                        data = item_bytes(item, graphs)
+                        size = len(data)
+                        copy.flush()
+                        out.write(data)
+                        expected = -1
+                    sizes.append(size)
+                copy.flush()
+            finally:
+                copy.close()
             out.flush()
             if durable:
                 os.fsync(out.fileno())
@@ -284,37 +310,53 @@ def _equal(a: Path, b: Path) -> bool:
 
 
 class _Copier:
-    """Copies runs of the old file into the new one, merging adjacent ranges into one system call."""
+    """Copies runs of other files into the new one, merging adjacent ranges of a file into one system call.
+
+    A run comes from the old export (``src``) or from a file where a graph's
+    part is kept (the build cache's packs), opened once each.
+    """
 
     def __init__(self, out: IO[bytes], src: IO[bytes] | None):
-        self.out, self.src = out, src
+        self.out = out
+        self.files: dict[str | None, int] = {} if src is None else {None: src.fileno()}
+        self.source: str | None = None
         self.start = self.end = 0
 
-    def range(self, offset: int, size: int) -> None:
-        if offset != self.end:
+    def range(self, offset: int, size: int, source: str | None = None) -> None:
+        if offset != self.end or source != self.source:
             self.flush()
-            self.start = self.end = offset
+            self.source, self.start, self.end = source, offset, offset
         self.end += size
 
     def flush(self) -> None:
         count, offset = self.end - self.start, self.start
         self.start = self.end = 0
-        if count == 0 or self.src is None:
+        if count == 0:
             return
+        fd = self.files.get(self.source)
+        if fd is None:
+            if self.source is None:
+                raise OSError("no old export to copy from")
+            fd = self.files[self.source] = os.open(self.source, os.O_RDONLY)
         self.out.flush()
         while count > 0:
             try:
                 # In the kernel, page cache to page cache: no copy through Python.
-                done = os.copy_file_range(self.src.fileno(), self.out.fileno(), count, offset)
+                done = os.copy_file_range(fd, self.out.fileno(), count, offset)
             except OSError:
                 done = 0
             if done == 0:  # not supported here (or across file systems): copy by hand
-                self.src.seek(offset)
-                data = self.src.read(count)
+                data = os.pread(fd, min(count, 1 << 24), offset)
+                if not data:
+                    raise OSError(f"{self.source or 'the old export'} ended early")
                 self.out.write(data)
                 self.out.flush()
                 done = len(data)
-                if done == 0:
-                    raise OSError("the old export ended early")
             count -= done
             offset += done
+
+    def close(self) -> None:
+        for source, fd in self.files.items():
+            if source is not None:
+                os.close(fd)
+        self.files.clear()

@@ -398,6 +398,8 @@ class Cache:
         """
         for path, taken in list(self._taken.items()):
             records = self._packs[path]
+            if len(taken) == len(records):
+                continue  # all of it used (as in most rebuilds)
             live = [r for r in records if r.key in taken]
             if 2 * sum(r.size for r in live) >= sum(r.size for r in records):
                 continue

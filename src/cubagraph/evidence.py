@@ -192,6 +192,9 @@ class _Index:
 
 
 _SPACE = re.compile(r"\s+")
+# A run of white space other than one plain space: what the fast path must record. Most runs are
+# the single spaces between words; matching only the others spares a Python step for each word.
+_RUN = re.compile(r"[^\S ]\s*| \s+")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _SPECIAL = re.compile("[" + re.escape("".join(sorted(_DROP))) + "]")
 _FOLD_TABLE = str.maketrans(_FOLD)
@@ -219,9 +222,7 @@ def _normalise_fast(raw: str) -> tuple[str, _Index]:
     breaks: list[tuple[int, int, int]] = []
     last = 0
     length = 0
-    for m in _SPACE.finditer(folded):
-        if m.end() - m.start() == 1 and folded[m.start()] == " ":
-            continue  # a single space stays as it is: nothing moves
+    for m in _RUN.finditer(folded):  # a single space stays as it is: nothing moves
         parts.append(folded[last : m.start()])
         length += m.start() - last
         parts.append(" ")

@@ -94,7 +94,7 @@ def read_mapping(project: Project, path: Path, problems: list[Problem]) -> Sourc
         return None
     text_path = (project.data / document.text).resolve()
     line = loaded.line(("document", "text"))
-    if not text_path.is_relative_to(project.data.resolve()):
+    if not text_path.is_relative_to(project.data_resolved):
         problems.append(
             Problem(
                 str(path),
@@ -130,7 +130,7 @@ def read_mapping(project: Project, path: Path, problems: list[Problem]) -> Sourc
         items=items,
         suggestions=_items(loaded, data, "suggestions", model.Suggestion, problems, set()),
         text_path=text_path,
-        text_file=project.relative(text_path),
+        text_file=project.relative(text_path, resolved=True),
         text=Text(decoded),
         sha256=hashlib.sha256(raw).hexdigest(),
         broken_ids=broken,

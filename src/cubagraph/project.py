@@ -8,6 +8,7 @@ environment variable, ``[tool.cubagraph] base`` in the project's
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import tomllib
@@ -43,6 +44,11 @@ class Project:
     @property
     def data(self) -> Path:
         return self.root / "data"
+
+    @functools.cached_property
+    def data_resolved(self) -> Path:
+        """data/ with its symlinks resolved, once: every mapping's text must lie under it."""
+        return self.data.resolve()
 
     @property
     def registry(self) -> Path:
@@ -106,9 +112,10 @@ class Project:
             known.save()
         return h.hexdigest()
 
-    def relative(self, path: Path) -> str:
+    def relative(self, path: Path, resolved: bool = False) -> str:
+        """``path`` relative to the project's root; ``resolved`` says it is resolved already."""
         try:
-            return path.resolve().relative_to(self.root).as_posix()
+            return (path if resolved else path.resolve()).relative_to(self.root).as_posix()
         except ValueError:
             return str(path)
 

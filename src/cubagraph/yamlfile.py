@@ -38,12 +38,14 @@ Path = tuple[str | int, ...]
 
 _INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
 _DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\.[0-9]+")
+_NUMBER_START = frozenset("+-0123456789")
 _NULL = {"", "~", "null", "Null", "NULL"}
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 
 _STR = "tag:yaml.org,2002:str"
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
+_SCALAR = yaml.ScalarNode
 
 _Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -164,11 +166,36 @@ class _Builder:
         self.active.add(id(node))
         try:
             if isinstance(node, yaml.SequenceNode):
-                return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+                return self._sequence(node, path, depth)
             assert isinstance(node, yaml.MappingNode)
             return self._mapping(node, path, depth)
         finally:
             self.active.discard(id(node))
+
+    def _plain(self, node: yaml.Node, depth: int) -> bool:
+        """Whether ``node``, a child at ``depth``, is a text scalar that :meth:`build` would accept as it is.
+
+        Most values are; they are taken in place, with build's checks, which
+        spares a call per value.
+        """
+        if node.__class__ is not _SCALAR or node.tag != _STR or depth > MAX_DEPTH:
+            return False
+        self.count += 1
+        if self.count > MAX_NODES:
+            self.count -= 1  # build counts it again, and refuses it
+            return False
+        return True
+
+    def _sequence(self, node: yaml.SequenceNode, path: Path, depth: int) -> list[Any]:
+        lines = self.loaded.lines
+        out = []
+        for i, item in enumerate(node.value):
+            if self._plain(item, depth + 1):
+                lines.setdefault((*path, i), item.start_mark.line + 1)
+                out.append(_scalar(item))
+            else:
+                out.append(self.build(item, (*path, i), depth + 1))
+        return out
 
     def _mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -191,10 +218,13 @@ class _Builder:
                     )
                 )
                 continue
-            self.loaded.lines[(*path, key)] = key_line
-            result[key] = self.build(value_node, (*path, key), depth + 1)
             # The key's line is more useful in messages than the value's.
             self.loaded.lines[(*path, key)] = key_line
+            if self._plain(value_node, depth + 1):
+                result[key] = _scalar(value_node)
+            else:
+                result[key] = self.build(value_node, (*path, key), depth + 1)
+                self.loaded.lines[(*path, key)] = key_line
         return result
 
 
@@ -206,8 +236,9 @@ def _scalar(node: yaml.ScalarNode) -> Any:
         return None
     if value in _BOOL:
         return _BOOL[value]
-    if _INT.fullmatch(value):
-        return int(value)
-    if _DECIMAL.fullmatch(value):
-        return Decimal(value)
+    if value[0] in _NUMBER_START:  # not empty: "" is null. Most plain values are words and ids.
+        if _INT.fullmatch(value):
+            return int(value)
+        if _DECIMAL.fullmatch(value):
+            return Decimal(value)
     return value

@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from collections.abc import Container, Iterator
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -337,13 +337,29 @@ def load_store(trig: Path) -> ox.Store:
 SMALL = 8 << 20  # bytes of TriG below which loading into memory beats opening a store on disk
 
 
-def open_store(trig: Path, cache: Path) -> ox.Store:
+def fill_store(directory: Path, trig: Path) -> None:
+    """Load ``trig`` into a new on-disk store in ``directory``, compacted for reading, and close it.
+
+    What a bulk load leaves is slow to read term by term, and queries read a
+    term for every value they sort, compare or return. Compacted once
+    (``optimize``), the store answered the saved queries at 10,000 documents
+    in 25-41 ms p50 against 38-97 ms, for about 7 s more when it is made, once
+    per build.
+    """
+    store = ox.Store(str(directory))
+    store.bulk_load(path=str(trig), format=ox.RdfFormat.TRIG)
+    store.optimize()
+    store.flush()
+    del store  # closes it: readers open it read-only
+
+
+def open_store(trig: Path, cache: Path, making: Callable[[], None] | None = None) -> ox.Store:
     """The built graph for queries: in memory when small, else a read-only on-disk copy.
 
     Loading a large TriG file takes seconds on every query (about 10 s at
     10,000 documents). The on-disk copy is made once per build, keyed by the
     file's digest, under ``cache``, and opened read-only after that, which
-    takes milliseconds.
+    takes milliseconds. ``making`` is called before a copy is made, to say so.
     """
     if not trig.is_file():
         raise CubagraphError(f"{trig} does not exist — run `cubagraph build` first")
@@ -359,13 +375,12 @@ def open_store(trig: Path, cache: Path) -> ox.Store:
             h.update(chunk)
     target = cache / f"store-{h.hexdigest()[:20]}"
     if not target.is_dir():
+        if making is not None:
+            making()
         cache.mkdir(parents=True, exist_ok=True)
         building = Path(tempfile.mkdtemp(prefix=".store-", dir=cache))
         try:
-            store = ox.Store(str(building))
-            store.bulk_load(path=str(trig), format=ox.RdfFormat.TRIG)
-            store.flush()
-            del store
+            fill_store(building, trig)
             os.rename(building, target)
         except OSError:
             shutil.rmtree(building, ignore_errors=True)  # another process made it first

@@ -25,7 +25,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .sparql import Prepared, QueryTimeout, ResultTooLarge
+from .sparql import Prepared, QueryTimeout, ResultTooLarge, fill_store
 
 _CTX = mp.get_context("spawn")  # no fork: the server has threads, and fork copies their locks
 
@@ -41,10 +41,7 @@ def build_store(trig: Path) -> Path:
     """Load ``trig`` into an on-disk store in a new temporary directory; return its path."""
     directory = Path(tempfile.mkdtemp(prefix="cubagraph-store-"))
     try:
-        store = ox.Store(str(directory))
-        store.bulk_load(path=str(trig), format=ox.RdfFormat.TRIG)
-        store.flush()
-        del store  # closes the read-write instance before readers open it
+        fill_store(directory, trig)
     except BaseException:
         shutil.rmtree(directory, ignore_errors=True)
         raise

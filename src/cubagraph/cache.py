@@ -36,7 +36,7 @@ from . import network, packs
 from .digests import Digests
 from .errors import Problem
 from .export.html import INDEX
-from .export.plan import Graph, index_digest
+from .export.plan import Graph, Location, index_digest
 from .export.rdf import header
 from .export.trig import NAME as TRIG
 from .project import Project
@@ -147,8 +147,8 @@ class Entry:
             raise KeyError(names)
         return packs.blobs(self._file, wanted)
 
-    def locate(self, name: str) -> packs.Blob | None:
-        """Where the blob ``name`` is kept: (file, offset, size), read at the time of asking."""
+    def locate(self, name: str) -> Location | None:
+        """Where the blob ``name`` is kept: (file, offset, size), as it is when asked (a pack may be copied)."""
         if self._file is not None:
             for part, at, size in self._blobs:
                 if part == name:

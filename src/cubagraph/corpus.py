@@ -233,9 +233,9 @@ def build_exports(project: Project, use_cache: bool = True, timings: dict[str, f
 
     Each document's graph is rendered into its pieces of the exports as soon
     as it is built, kept in the cache, and let go: the whole graph is never
-    held in memory. Unchanged documents bring their pieces from the cache,
-    read only if the writer cannot copy them from the old exports. The
-    exports are the same bytes as ``export.render_all(build_dataset())``
+    held in memory. The writer copies each piece from the old exports or from
+    the cache's packs, in the kernel; the viewer reads the two parts it needs.
+    The exports are the same bytes as ``export.render_all(build_dataset())``
     (a test checks this).
     """
     with paused_gc():

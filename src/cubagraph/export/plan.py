@@ -5,9 +5,12 @@ changes one document's part of it. Writing it whole took most of a rebuild.
 So an export is a plan (its head, each graph's part, its tail), and the
 writer keeps a manifest of what it wrote: the identity and place of every
 item. The next build copies each unchanged run of items from the old file,
-inside the kernel, writes only what is new, and skips a file whose plan is
-unchanged. The bytes are exactly those of the plan written out in full, which
-is what ``materialise`` does for `build --check` and for tests.
+inside the kernel, and skips a file whose plan is unchanged. A new part that
+is kept on disk (in the build cache's packs) is copied from there, also in
+the kernel, so the build never reads the pieces into memory; only what is
+made on the spot is written from Python. The bytes are exactly those of the
+plan written out in full, which is what ``materialise`` does for
+`build --check` and for tests.
 """
 
 from __future__ import annotations

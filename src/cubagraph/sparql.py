@@ -343,8 +343,8 @@ def fill_store(directory: Path, trig: Path) -> None:
     What a bulk load leaves is slow to read term by term, and queries read a
     term for every value they sort, compare or return. Compacted once
     (``optimize``), the store answered the saved queries at 10,000 documents
-    in 25-41 ms p50 against 38-97 ms, for about 7 s more when it is made, once
-    per build.
+    in 25-41 ms p50 against 38-97 ms, for about 6 s more when it is made, once
+    per build (the first query took 27-28 s against 21-22 s).
     """
     store = ox.Store(str(directory))
     store.bulk_load(path=str(trig), format=ox.RdfFormat.TRIG)

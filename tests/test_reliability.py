@@ -89,6 +89,26 @@ def test_two_builds_at_once_do_not_corrupt_each_other(big: Path) -> None:
     assert after == reliability._digest(big / "exports")
 
 
+def test_a_build_waits_for_the_build_before_it(workdir: Path) -> None:
+    """Builds of one project take turns, so that one's pruning of the cache never removes what another reads."""
+    import fcntl
+
+    (workdir / ".cubagraph").mkdir()
+    with open(workdir / ".cubagraph" / "build.lock", "a+b") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # as a build in progress holds it
+        build = subprocess.Popen(
+            [CUBAGRAPH, "build"], cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        assert build.stderr is not None
+        assert build.stderr.readline() == "cubagraph: waiting for another build of this project to finish\n"
+        time.sleep(0.5)
+        assert build.poll() is None
+        fcntl.flock(held, fcntl.LOCK_UN)
+    out, err = build.communicate(timeout=60)
+    assert build.returncode == 0, err
+    assert out.rstrip().splitlines()[-1].startswith("Built in")
+
+
 def test_the_endpoint_survives_a_soak_of_valid_and_hostile_requests() -> None:
     report = reliability.soak(seconds=8, max_requests=600, seed=5)
     print(

@@ -34,10 +34,17 @@ def build(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from . import corpus, export, project
+    from . import corpus, project
 
     started = time.perf_counter()
     proj = project.find(args.root, args.base)
+    with corpus.taking_turns(proj):
+        return _built(args, proj, started)
+
+
+def _built(args: argparse.Namespace, proj: Project, started: float) -> int:
+    from . import corpus, export
+
     built = corpus.build_exports(proj, use_cache=not args.no_cache)
     _warn(built.warnings)
     if args.check:
@@ -70,7 +77,8 @@ def check(args: argparse.Namespace) -> int:
     from . import corpus, project
 
     proj = project.find(args.root, args.base)
-    dataset = corpus.build_dataset(proj)
+    with corpus.taking_turns(proj):
+        dataset = corpus.build_dataset(proj)
     _warn(dataset.warnings)
     print(
         f"{_summary(dataset.counts)}\nNo problems found{f', {len(dataset.warnings)} warning(s)' if dataset.warnings else ''}."
@@ -253,8 +261,11 @@ def view(args: argparse.Namespace) -> int:
     proj = project.find(args.root, args.base)
     page = proj.exports / "graph.html"
     if not page.is_file() or _stale(proj):
-        built = corpus.build_exports(proj)
-        export.write_all(proj.exports, built.plans, built.graphs, manifest=proj.root / ".cubagraph" / "exports.json")
+        with corpus.taking_turns(proj):
+            built = corpus.build_exports(proj)
+            export.write_all(
+                proj.exports, built.plans, built.graphs, manifest=proj.root / ".cubagraph" / "exports.json"
+            )
         print("Rebuilt exports/, which were stale.", file=sys.stderr)
     print(page)
     graphical = sys.platform in ("darwin", "win32") or os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")

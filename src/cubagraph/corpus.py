@@ -26,6 +26,7 @@ from . import build, export, fanout, load, ontology, validate
 from .cache import Cache, Entry, Shared, as_entry, pieces_id
 from .digests import Digests
 from .errors import InvalidData, Problem, display_path
+from .export.files import exclusive
 from .project import Project, find
 from .terms import of_quads, to_quads
 
@@ -76,6 +77,26 @@ def paused_gc(freeze: bool = False) -> Iterator[None]:
             if freeze:  # what exists now is never collected: for a process about to end
                 gc.freeze()
             gc.enable()
+
+
+@contextlib.contextmanager
+def taking_turns(project: Project) -> Iterator[None]:
+    """Hold the project's build lock for a whole build: builds of one project take turns.
+
+    A build reads pieces from the cache's packs until its exports are
+    written, and prunes the packs it did not use: two builds at once could
+    each remove what the other is about to copy. The second one waits, then
+    finds the first one's work in the cache. A project whose ``.cubagraph/``
+    cannot be made (a read-only checkout) builds without the lock.
+    """
+    directory = project.root / ".cubagraph"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        yield
+        return
+    with exclusive(directory / "build.lock", "another build of this project to finish"):
+        yield
 
 
 @dataclass

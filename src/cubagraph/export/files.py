@@ -13,8 +13,8 @@ LOCK = ".lock"
 
 
 @contextlib.contextmanager
-def exclusive(lock: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``lock`` (created if needed); another holder makes us wait.
+def exclusive(lock: Path, waiting: str = "") -> Iterator[None]:
+    """Hold an exclusive lock on ``lock`` (created if needed); another holder makes us wait, saying ``waiting``.
 
     The lock is an flock, which the kernel releases when its holder dies, so a
     killed build never leaves the next one waiting.
@@ -28,7 +28,8 @@ def exclusive(lock: Path) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            print(f"cubagraph: waiting for another build to finish writing {lock.parent.name}/", file=sys.stderr)
+            waiting = waiting or f"another build to finish writing {lock.parent.name}/"
+            print(f"cubagraph: waiting for {waiting}", file=sys.stderr)
             fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield

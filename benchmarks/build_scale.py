@@ -180,6 +180,8 @@ def main() -> None:
             print(
                 f"  {f'build / floor, {len(pairs)} pairs'.ljust(width)}  {statistics.median(ratios):8.2f} ×   (median; {ratios[0]:.2f}–{ratios[-1]:.2f}×; builds {min(b for b, _ in pairs):.1f}–{max(b for b, _ in pairs):.1f} s, floors {min(f for _, f in pairs):.1f}–{max(f for _, f in pairs):.1f} s)"
             )
+            each = ", ".join(f"{b:.1f}/{f:.1f}" for b, f in pairs)
+            print(f"  {'each pair, build/floor s'.ljust(width)}  {each}")
         print(
             f"  {'cold build, CLI, filling the cache'.ljust(width)}  {cli_seconds(['build', '--no-cache'], directory):8.2f} s"
         )

@@ -50,32 +50,25 @@ class Record:
 def write(directory: str, items: list[tuple[str, dict[str, Any], dict[str, bytes]]]) -> tuple[str, list[Record]]:
     """Write ``items`` (key, description, blobs) as one pack in ``directory``; return its path and its records.
 
-    The pack is named by a digest of its first line, which records when it
-    was written: where two packs hold the same key (an entry built again, or
-    copied out of a mostly unused pack), the newer one is read.
+    The first line names the parts once and gives each entry's size of each
+    (null for a part it lacks): the offsets follow from the sizes, and a
+    rebuild of 10,000 documents reads 400 such lines. The pack is named by a
+    digest of that line, which records when it was written: where two packs
+    hold the same key (an entry built again, or copied out of a mostly unused
+    pack), the newer one is read.
     """
     parts: dict[str, None] = {}  # every part name, in order of first appearance
     for _, _, blobs in items:
         parts.update(dict.fromkeys(blobs))
-    at = 0
-    layout: list[list[list[Any]]] = [[] for _ in items]  # per item: [part, offset after the head, size]
-    chunks: list[bytes] = []
-    for part in parts:
-        for i, (_, _, blobs) in enumerate(items):
-            data = blobs.get(part)
-            if data is not None:
-                layout[i].append([part, at, len(data)])
-                chunks.append(data)
-                at += len(data)
-    for i in range(len(items)):
-        # Each entry's blobs in its own order, as its description lists them.
-        order = list(items[i][2])
-        layout[i].sort(key=lambda blob: order.index(blob[0]))
+    chunks = [data for part in parts for _, _, blobs in items if (data := blobs.get(part)) is not None]
     head = {
         "format": FORMAT,
         "written": time.time_ns(),
-        "size": at,
-        "entries": [[key, info, layout[i]] for i, (key, info, _) in enumerate(items)],
+        "size": sum(len(data) for data in chunks),
+        "parts": list(parts),
+        "entries": [
+            [key, info, [len(blobs[part]) if part in blobs else None for part in parts]] for key, info, blobs in items
+        ],
     }
     line = json.dumps(head, sort_keys=True, ensure_ascii=True, separators=(",", ":")).encode("utf-8") + b"\n"
     path = os.path.join(directory, hashlib.sha256(line).hexdigest()[:40] + SUFFIX)
@@ -110,10 +103,19 @@ def blobs(path: str, wanted: list[Blob]) -> dict[str, bytes]:
 
 
 def _records(head: dict[str, Any], offset: int) -> list[Record]:
-    return [
-        Record(key, info, [(part, offset + at, size) for part, at, size in layout])
-        for key, info, layout in head["entries"]
-    ]
+    """Each entry's blobs, part by part, where the layout puts them; ValueError if the sizes do not add up."""
+    entries = head["entries"]
+    records = [Record(key, info, []) for key, info, _ in entries]
+    at = offset
+    for j, part in enumerate(head["parts"]):
+        for record, (_, _, sizes) in zip(records, entries, strict=True):
+            size = sizes[j]
+            if size is not None:
+                record.blobs.append((part, at, size))
+                at += size
+    if at - offset != head["size"]:
+        raise ValueError("the sizes in the first line do not add up")
+    return records
 
 
 def _write(path: str, chunks: list[bytes]) -> None:

@@ -8,16 +8,23 @@ documents it was a second of the build. The result is the same bytes.
 from __future__ import annotations
 
 import re
-from xml.sax.saxutils import escape, quoteattr
 
 _TEXT = re.compile(r"[&<>]")
 _ATTRIBUTE = re.compile(r'[&<>"\n\r\t]')  # quoteattr also writes \n, \r and \t as character references
 
 
 def text(value: str) -> str:
-    return value if _TEXT.search(value) is None else escape(value)
+    if _TEXT.search(value) is None:
+        return value
+    from xml.sax.saxutils import escape  # imported when first needed: it pulls in urllib and http (15 ms)
+
+    return escape(value)
 
 
 def attribute(value: str) -> str:
     """``value`` quoted as an attribute value, as ``quoteattr`` quotes it."""
-    return f'"{value}"' if _ATTRIBUTE.search(value) is None else quoteattr(value)
+    if _ATTRIBUTE.search(value) is None:
+        return f'"{value}"'
+    from xml.sax.saxutils import quoteattr
+
+    return quoteattr(value)

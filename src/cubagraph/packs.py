@@ -8,8 +8,8 @@ cache keeps its entries in packs: a worker's batch of documents in one file,
 a rebuild's few new documents in another.
 
 A pack is one JSON line that lists its entries (their keys, what the build
-needs to know of them, and where their blobs are), then the blobs, laid out
-part by part: every entry's Turtle, then every entry's TriG, and so on. An
+needs to know of them, and the sizes of their blobs), then the blobs, laid
+out part by part: every entry's Turtle, then every entry's TriG, and so on. An
 export takes the same part of consecutive documents, so it copies one range
 of a pack, in the kernel, rather than one per document.
 

@@ -305,17 +305,16 @@ class Cache:
         if len(self._pending) >= BATCH:
             self.flush()
 
-    def flush(self) -> str | None:
-        """Write the entries held back as one pack; each entry learns where its blobs are. The pack's path."""
+    def flush(self) -> None:
+        """Write the entries held back as one pack; each entry learns where its blobs are."""
         if not self._pending:
-            return None
+            return
         self.directory.mkdir(parents=True, exist_ok=True)
         path, records = packs.write(self._directory, [(key, info, blobs) for key, _, info, blobs in self._pending])
         for (_, entry, _, _), record in zip(self._pending, records, strict=True):
             entry._file, entry._blobs = path, list(record.blobs)
         self._pending = []
         self._written.add(path)
-        return path
 
     def adopt(self, path: str) -> None:
         """A pack that a worker process wrote for this build."""

@@ -28,6 +28,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from .export.files import read_range
+
 SUFFIX = ".pack"
 FORMAT = 1  # bump when the layout changes
 
@@ -92,14 +94,7 @@ def read(path: str) -> tuple[list[Record], int] | None:
 
 def blobs(path: str, wanted: list[Blob]) -> dict[str, bytes]:
     """The blobs ``wanted`` (part, offset, size) of the pack at ``path``, by part."""
-    out = {}
-    with open(path, "rb") as f:
-        for part, at, size in wanted:
-            data = os.pread(f.fileno(), size, at)
-            if len(data) != size:
-                raise OSError(f"{path} was cut short; run `cubagraph build --no-cache`")
-            out[part] = data
-    return out
+    return {part: read_range(path, at, size) for part, at, size in wanted}
 
 
 def _records(head: dict[str, Any], offset: int) -> list[Record]:

@@ -178,12 +178,9 @@ class _Builder:
         Most values are; they are taken in place, with build's checks, which
         spares a call per value.
         """
-        if node.__class__ is not _SCALAR or node.tag != _STR or depth > MAX_DEPTH:
-            return False
+        if node.__class__ is not _SCALAR or node.tag != _STR or depth > MAX_DEPTH or self.count >= MAX_NODES:
+            return False  # build refuses what is too deep or one value too many, with its message
         self.count += 1
-        if self.count > MAX_NODES:
-            self.count -= 1  # build counts it again, and refuses it
-            return False
         return True
 
     def _sequence(self, node: yaml.SequenceNode, path: Path, depth: int) -> list[Any]:

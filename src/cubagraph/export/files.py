@@ -44,6 +44,15 @@ def remove_leftovers(directory: Path) -> None:
             leftover.unlink()
 
 
+def read_range(path: str, at: int, size: int) -> bytes:
+    """``size`` bytes of the file at ``path`` from offset ``at``; OSError if the file is shorter."""
+    with open(path, "rb") as f:
+        data = os.pread(f.fileno(), size, at)
+    if len(data) != size:
+        raise OSError(f"{path} was cut short; run `cubagraph build --no-cache`")
+    return data
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     # The temporary file sits beside the target: os.replace is atomic only
     # within one file system.

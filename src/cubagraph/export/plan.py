@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from .files import read_range
+
 Piece = dict[str, bytes]  # part name -> bytes, for one graph
 Location = tuple[str, int, int]  # a file, an offset in it, a size: where a part is kept
 
@@ -75,12 +77,7 @@ class Graph:
         where = self.where(name)
         if where is None:
             return self.piece[name]
-        path, at, size = where
-        with open(path, "rb") as f:
-            data = os.pread(f.fileno(), size, at)
-        if len(data) != size:
-            raise OSError(f"{path} was cut short; run `cubagraph build --no-cache`")
-        return data
+        return read_range(*where)
 
     @classmethod
     def of(cls, piece: Piece, id: str | None = None) -> Graph:

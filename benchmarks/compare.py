@@ -60,9 +60,19 @@ class Side:
 
     def queries(self) -> None:
         """Each saved query's p50 in-process, by the checkout's own benchmarks/query_latency.py."""
+        script = self.checkout / "benchmarks" / "query_latency.py"
         out = subprocess.run(
-            [sys.executable, str(self.checkout / "benchmarks" / "query_latency.py"), "--root", str(self.corpus)]
-            + ["--no-http", "--runs", "20", "--param", "actor=actor-0"],
+            [
+                sys.executable,
+                str(script),
+                "--root",
+                str(self.corpus),
+                "--no-http",
+                "--runs",
+                "20",
+                "--param",
+                "actor=actor-0",
+            ],
             env=self.env,
             check=True,
             capture_output=True,

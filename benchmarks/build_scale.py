@@ -34,16 +34,16 @@ def one(directory: Path, jobs: int) -> dict[str, object]:
     With ``jobs`` 1 every phase is timed apart; with more, new documents are
     built by worker processes, timed as one phase.
     """
-    from cubagraph import corpus, export, project
+    from cubagraph import export, pipeline, project
 
     out: dict[str, float] = {}
     proj = project.find(directory)
     proj.settings["jobs"] = jobs  # how a build runs; it changes no export
     t = time.perf_counter()
-    built = corpus.build_exports(proj, use_cache=False, timings=out)
+    built = pipeline.build_exports(proj, use_cache=False, timings=out)
     out["everything else"] = time.perf_counter() - t - sum(out.values())
     t = time.perf_counter()
-    with corpus.paused_gc():  # as `cubagraph build` writes them
+    with pipeline.paused_gc():  # as `cubagraph build` writes them
         written = export.write_all(
             directory / "exports", built.plans, built.graphs, manifest=directory / ".cubagraph" / "exports.json"
         )
@@ -78,11 +78,12 @@ def floor(directory: Path) -> dict[str, float]:
 
 
 def queries(directory: Path, runs: int) -> dict[str, tuple[float, float]]:
-    from cubagraph import project, queries, results, sparql
+    from cubagraph import project
+    from cubagraph.sparql import engine, queries, results
 
     proj = project.find(directory)
     # What `cubagraph query` opens: a read-only on-disk store for a large graph (made on first use, not timed).
-    store = sparql.open_store(proj.trig, proj.root / ".cubagraph")
+    store = engine.open_store(proj.trig, proj.root / ".cubagraph")
     prefixes = proj.prefixes()
     out = {}
     for name, saved in queries.library(proj.queries).items():
@@ -90,8 +91,8 @@ def queries(directory: Path, runs: int) -> dict[str, tuple[float, float]]:
         times = []
         for _ in range(runs):
             t = time.perf_counter()
-            prepared = sparql.prepare(saved.text, store, prefixes, params, saved.params, base=proj.base)
-            results.materialise(sparql.run(store, prepared, prefixes))
+            prepared = engine.prepare(saved.text, store, prefixes, params, saved.params, base=proj.base)
+            results.materialise(engine.run(store, prepared, prefixes))
             times.append((time.perf_counter() - t) * 1000)
         times.sort()
         out[name] = (statistics.median(times), times[min(len(times) - 1, round(0.95 * (len(times) - 1)))])

@@ -18,8 +18,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from cubagraph import project, publish, queries
-from cubagraph.storeclient import Auth, Client
+from cubagraph import project
+from cubagraph.sparql import queries
+from cubagraph.store import publish
+from cubagraph.store.client import Auth, Client
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -5,7 +5,7 @@ Usage: .venv/bin/python benchmarks/query_latency.py [--runs N]
 
 Each run prepares the query (parameters bound), runs it, reads every row and writes the JSON
 results, as `cubagraph query` does. In-process, the graph is the store `cubagraph query` opens
-(`sparql.open_store`): in memory for a small TriG file, else a read-only on-disk copy made once
+(`engine.open_store`): in memory for a small TriG file, else a read-only on-disk copy made once
 under --cache (default: the project's .cubagraph/). --root measures another built project, such
 as a corpus from benchmarks/corpus.py, with this repository's saved queries (--queries to
 change). A --param repeated with other values measures the query once per value: give a busy
@@ -24,7 +24,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from cubagraph import project, queries, results, sparql
+from cubagraph import project
+from cubagraph.sparql import engine, queries, results
 
 ROOT = Path(__file__).resolve().parent.parent
 PARAMS = {"actor": ["antony-blinken"]}
@@ -73,7 +74,7 @@ def main() -> None:
     prefixes = proj.prefixes()
     params = parse_params(args.param) if args.param else PARAMS
     started = time.perf_counter()
-    store = sparql.open_store(proj.trig, args.cache or proj.root / ".cubagraph")
+    store = engine.open_store(proj.trig, args.cache or proj.root / ".cubagraph")
     print(f"{proj.trig}: store opened in {time.perf_counter() - started:.2f} s")
     library = queries.library(args.queries)
 
@@ -96,8 +97,8 @@ def main() -> None:
                 rows = 0
                 for _ in range(args.runs):
                     started = time.perf_counter()
-                    prepared = sparql.prepare(saved.text, store, prefixes, bound, saved.params, base=proj.base)
-                    result = results.materialise(sparql.run(store, prepared, prefixes))
+                    prepared = engine.prepare(saved.text, store, prefixes, bound, saved.params, base=proj.base)
+                    result = results.materialise(engine.run(store, prepared, prefixes))
                     results.render(result, "json", prefixes)
                     local.append((time.perf_counter() - started) * 1000)
                     rows = len(result.rows)

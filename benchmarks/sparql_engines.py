@@ -21,7 +21,8 @@ from typing import Any
 import pyoxigraph as ox
 import rdflib
 
-from cubagraph import corpus, project, queries, sparql
+from cubagraph import pipeline, project
+from cubagraph.sparql import engine, queries
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ("blinken-political-prisoners", "cuba-releases-553-prisoners")
@@ -76,7 +77,7 @@ def main() -> None:
     args = parser.parse_args()
     proj = project.find(ROOT)
     prefixes = proj.prefixes()
-    quads = replicate(corpus.build_dataset(proj).quads, args.copies)
+    quads = replicate(pipeline.build_dataset(proj).quads, args.copies)
     print(f"{len(quads):,} quads ({args.copies * 2:,} documents); peak RSS before loading {rss_mib():,.0f} MiB")
 
     seconds, store = timed(lambda: _ox_store(quads))
@@ -90,7 +91,7 @@ def main() -> None:
     print(f"\n{'query':24} {'rows':>6} {'pyoxigraph':>11} {'rdflib':>10} {'ratio':>7}")
     for name, saved in library.items():
         params = PARAMS.get(name, {})
-        prepared = sparql.prepare(
+        prepared = engine.prepare(
             saved.text,
             store,
             prefixes,
@@ -101,7 +102,7 @@ def main() -> None:
         ox_times = []
         rows = 0
         for _ in range(args.runs):
-            seconds, rows = timed(lambda p=prepared: len(list(sparql.run(store, p, prefixes))))
+            seconds, rows = timed(lambda p=prepared: len(list(engine.run(store, p, prefixes))))
             ox_times.append(seconds)
         ox_s = statistics.median(ox_times)
         bindings = {k: rdflib.URIRef(v) for k, v in params.items()}

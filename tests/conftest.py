@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from cubagraph import cli, corpus, project
-from cubagraph.build import Dataset
+from cubagraph import cli, pipeline, project
+from cubagraph.graph.dataset import Dataset
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,7 +26,7 @@ def root() -> Path:
 @pytest.fixture(scope="session")
 def dataset() -> Dataset:
     """The seed graph, built once for the session."""
-    return corpus.build_dataset(project.find(ROOT))
+    return pipeline.build_dataset(project.find(ROOT))
 
 
 @pytest.fixture

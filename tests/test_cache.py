@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from cubagraph import packs, project
-from cubagraph.cache import BATCH, Cache, as_entry
+from cubagraph import project
+from cubagraph.incremental import packs
+from cubagraph.incremental.cache import BATCH, Cache, as_entry
 
 TEXT = "data/documents/004_1d5170aace06a04f.txt"
 

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from pydantic import ValidationError
 
-from cubagraph import dates
-from cubagraph.model import DateSpec
+from cubagraph.mapping import dates
+from cubagraph.mapping.model import DateSpec
 
 
 @pytest.mark.parametrize(

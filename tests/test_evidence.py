@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cubagraph.evidence import Text, _normalise, _normalise_fast, word_diff
+from cubagraph.mapping.evidence import Text, _normalise, _normalise_fast, word_diff
 
 TEXT = (
     "Blinken said: \u201cWe share the Cuban people\u2019s dream of democracy.\u201d\n"

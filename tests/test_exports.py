@@ -16,8 +16,9 @@ import rdflib
 from rdflib.compare import isomorphic
 
 from conftest import ROOT, Result, digest, edit
-from cubagraph import corpus, export, packs, project
-from cubagraph.build import Dataset
+from cubagraph import export, pipeline, project
+from cubagraph.graph.dataset import Dataset
+from cubagraph.incremental import packs
 
 FORMATS = {
     "cubagraph.ttl": ox.RdfFormat.TURTLE,
@@ -153,7 +154,7 @@ def test_build_prints_a_summary(run: Callable[..., Result], workdir: Path, datas
 
 def test_base_iri_is_configurable(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     base = "https://data.example.org/cuba/"
-    ds = corpus.build_dataset(project.find(workdir, base))
+    ds = pipeline.build_dataset(project.find(workdir, base))
     subjects = {q.subject.value for q in ds.quads}
     assert f"{base}actor/cuba" in subjects
     assert not any(s.startswith("https://cubagraph.example/id/") for s in subjects)
@@ -171,13 +172,13 @@ def test_an_unsafe_base_iri_is_refused(run: Callable[..., Result], workdir: Path
 
 
 def test_iris_do_not_depend_on_labels(workdir: Path) -> None:
-    before = {q.subject.value for q in corpus.build_dataset(project.find(workdir)).quads}
+    before = {q.subject.value for q in pipeline.build_dataset(project.find(workdir)).quads}
     edit(
         workdir / "data/mappings/blinken-political-prisoners.yaml",
         "    label: 1959 Cuban revolution\n",
         "    label: The Revolution\n",
     )
-    after = {q.subject.value for q in corpus.build_dataset(project.find(workdir)).quads}
+    after = {q.subject.value for q in pipeline.build_dataset(project.find(workdir)).quads}
     assert before == after
 
 
@@ -293,7 +294,7 @@ def test_worker_processes_build_what_one_process_builds(tmp_path: Path) -> None:
     assert spec is not None and spec.loader is not None
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
-    from cubagraph import fanout
+    from cubagraph.incremental import fanout
 
     if fanout.processes({"jobs": 2}, 80) != 2:
         pytest.skip("one core here (or no fork): there are no workers to compare")
@@ -362,6 +363,6 @@ def test_the_library_reads_a_graph_back_from_its_kept_pieces(run: Callable[..., 
     assert run("build", cwd=workdir).code == 0
     records = [r for p in (workdir / ".cubagraph/cache").glob("*" + packs.SUFFIX) for r in packs.read(str(p))[0]]  # type: ignore[index]
     assert len(records) == 2 and all(name != "nq" for r in records for name, _, _ in r.blobs)
-    kept = corpus.build_dataset(project.find(workdir))
+    kept = pipeline.build_dataset(project.find(workdir))
     assert kept.counts["cached"] == 2
-    assert kept.quads == corpus.build_dataset(project.find(workdir), use_cache=False).quads
+    assert kept.quads == pipeline.build_dataset(project.find(workdir), use_cache=False).quads

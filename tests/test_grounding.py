@@ -8,22 +8,22 @@ from pathlib import Path
 import pytest
 
 from conftest import Result, digest, edit, line_of
-from cubagraph import corpus, project
+from cubagraph import pipeline, project
 
 
 @pytest.fixture(scope="module")
-def seed(root: Path) -> corpus.Corpus:
-    return corpus.load_corpus(project.find(root))
+def seed(root: Path) -> pipeline.Corpus:
+    return pipeline.load_corpus(project.find(root))
 
 
-def test_every_quote_is_located(seed: corpus.Corpus) -> None:
+def test_every_quote_is_located(seed: pipeline.Corpus) -> None:
     for source in seed.sources:
         assert source.spans, source.path
         for span in source.spans.values():
             assert source.text.raw[span.start : span.end] == span.exact
 
 
-def test_changing_any_word_of_any_quote_breaks_the_match(seed: corpus.Corpus) -> None:
+def test_changing_any_word_of_any_quote_breaks_the_match(seed: pipeline.Corpus) -> None:
     checked = 0
     for source in seed.sources:
         for loc, span in source.spans.items():

@@ -12,23 +12,23 @@ import networkx as nx
 import pytest
 
 from conftest import Result
-from cubagraph import analysis, network
-from cubagraph.build import Dataset
-from cubagraph.namespaces import CG, RDF
+from cubagraph.graph.dataset import Dataset
+from cubagraph.network import analysis, projection
+from cubagraph.rdf.namespaces import CG, RDF
 
 A = "https://cubagraph.example/id/actor/"
 
 
 @pytest.fixture(scope="module")
 def g(dataset: Dataset) -> nx.MultiDiGraph:
-    return network.of(dataset)
+    return projection.of(dataset)
 
 
 def test_nodes_are_the_graphs_things_never_literals(g: nx.MultiDiGraph, dataset: Dataset) -> None:
     typed = Counter()
     for q in dataset.quads:
-        if q.predicate.value == RDF + "type" and q.object.value in network.KINDS:
-            typed[network.KINDS[q.object.value]] += 1
+        if q.predicate.value == RDF + "type" and q.object.value in projection.KINDS:
+            typed[projection.KINDS[q.object.value]] += 1
     assert Counter(d["kind"] for _, d in g.nodes(data=True)) == typed
     assert all(n.startswith("https://cubagraph.example/id/") for n in g.nodes)
 
@@ -170,4 +170,4 @@ def test_gexf_carries_no_date_of_its_own(root: Path) -> None:
 
 def test_cg_classes_used_by_the_projection_exist(dataset: Dataset) -> None:
     classes = {q.subject.value for q in dataset.quads if q.object.value == "http://www.w3.org/2002/07/owl#Class"}
-    assert set(network.KINDS) <= classes | {CG + "Actor"}
+    assert set(projection.KINDS) <= classes | {CG + "Actor"}

@@ -14,8 +14,9 @@ import jsonschema
 import pytest
 
 from conftest import ROOT, Result, edit, line_of
-from cubagraph import corpus, project, yamlfile
-from cubagraph.evidence import Text
+from cubagraph import pipeline, project
+from cubagraph.mapping import yamlfile
+from cubagraph.mapping.evidence import Text
 
 ARTICLE = Path(__file__).parent / "fixtures" / "new-article.txt"
 DOC = "blinken-meets-activists"
@@ -77,7 +78,7 @@ def test_suggestions_quote_the_text_and_stay_out_of_the_graph(run: Callable[...,
     assert result.code == 0, result.err
     assert "warning: suggested figure 'figure-1000-people' is not confirmed" in result.err
     assert "warning: unused suggestion: actor 'antony-blinken'" in result.err
-    ds = corpus.build_dataset(project.find(started))
+    ds = pipeline.build_dataset(project.find(started))
     graph = f"https://cubagraph.example/id/graph/{DOC}"
     assert not any("figure-1000" in q.subject.value for q in ds.quads)
     assert graph in ds.graphs()
@@ -116,7 +117,7 @@ def test_confirmed_suggestions_build_into_the_shared_graph(run: Callable[..., Re
     assert result.code == 0, result.err
     assert "warning" not in result.err
     assert result.out.startswith("3 documents, 36 actors")  # no actor was added: known ones merged
-    ds = corpus.build_dataset(project.find(started))
+    ds = pipeline.build_dataset(project.find(started))
     graph = f"https://cubagraph.example/id/graph/{DOC}"
     in_graph = [q for q in ds.quads if q.graph_name.value == graph]
     blinken = "https://cubagraph.example/id/actor/antony-blinken"

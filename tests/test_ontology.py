@@ -11,10 +11,10 @@ import pyshacl
 import pytest
 import rdflib
 
-from cubagraph import ontology
-from cubagraph.build import Dataset
 from cubagraph.errors import InvalidOntology
-from cubagraph.namespaces import CG, ONTOLOGY, OWL, RDF, RDFS
+from cubagraph.graph.dataset import Dataset
+from cubagraph.rdf import ontology
+from cubagraph.rdf.namespaces import CG, ONTOLOGY, OWL, RDF, RDFS
 
 ONTOLOGY_FILE = Path(__file__).resolve().parent.parent / "ontology" / "cubagraph.ttl"
 SHAPES_FILE = ONTOLOGY_FILE.with_name("shapes.ttl")

@@ -19,9 +19,11 @@ from typing import Any
 import pytest
 
 from conftest import ROOT, Result, edit
-from cubagraph import project, publish, queries, results, sparql
-from cubagraph.build import Dataset
-from cubagraph.storeclient import Auth, Client
+from cubagraph import project
+from cubagraph.graph.dataset import Dataset
+from cubagraph.sparql import engine, queries, results
+from cubagraph.store import publish
+from cubagraph.store.client import Auth, Client
 
 OXIGRAPH = str(Path(sys.executable).parent / "oxigraph")
 SECRET = "s3cret-Pa55"
@@ -164,8 +166,8 @@ def test_saved_queries_answer_the_same_remotely(run: Callable[..., Result], stor
     graphs = dataset.graphs()
     for name, saved in queries.library(proj.queries).items():
         params = {"actor": "antony-blinken"} if saved.params else {}
-        prepared = sparql.prepare(saved.text, local, prefixes, params, saved.params, base=proj.base)
-        mine = results.materialise(sparql.run(local, prepared, prefixes))
+        prepared = engine.prepare(saved.text, local, prefixes, params, saved.params, base=proj.base)
+        mine = results.materialise(engine.run(local, prepared, prefixes))
         theirs = publish.run_query(
             client, target, saved.text, prefixes, graphs, {k: v for k, v in prepared.substitutions.items()}
         )

@@ -8,8 +8,9 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
-from cubagraph import project, queries, results, sparql
-from cubagraph.build import Dataset
+from cubagraph import project
+from cubagraph.graph.dataset import Dataset
+from cubagraph.sparql import engine, queries, results
 
 ROOT = Path(__file__).resolve().parent.parent
 LIBRARY = queries.library(ROOT / "queries")
@@ -25,8 +26,8 @@ def store(dataset: Dataset) -> ox.Store:
 def ask(store: ox.Store, name: str, **params: str) -> list[dict[str, Any]]:
     saved = LIBRARY[name]
     proj = project.find(ROOT)
-    prepared = sparql.prepare(saved.text, store, proj.prefixes(), params, saved.params, base=proj.base)
-    result = results.materialise(sparql.run(store, prepared, proj.prefixes()))
+    prepared = engine.prepare(saved.text, store, proj.prefixes(), params, saved.params, base=proj.base)
+    result = results.materialise(engine.run(store, prepared, proj.prefixes()))
     return [
         {v: (t.value if t is not None else None) for v, t in zip(result.variables, row, strict=True)}
         for row in result.rows
@@ -131,9 +132,9 @@ def test_actor(store: ox.Store) -> None:
 
 
 def test_actor_needs_its_parameter(store: ox.Store) -> None:
-    with pytest.raises(sparql.QueryError, match="missing parameter 'actor'"):
+    with pytest.raises(engine.QueryError, match="missing parameter 'actor'"):
         ask(store, "actor")
-    with pytest.raises(sparql.QueryError, match="unknown actor 'blinkn' — did you mean"):
+    with pytest.raises(engine.QueryError, match="unknown actor 'blinkn' — did you mean"):
         ask(store, "actor", actor="blinkn")
 
 
@@ -227,7 +228,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[ox.Store, dict[
     """A generated corpus of 120 documents and 180 actors, built in memory."""
     import importlib.util
 
-    from cubagraph import corpus
+    from cubagraph import pipeline
 
     spec = importlib.util.spec_from_file_location("bench_corpus", ROOT / "benchmarks" / "corpus.py")
     assert spec is not None and spec.loader is not None
@@ -236,13 +237,13 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[ox.Store, dict[
     directory = tmp_path_factory.mktemp("generated") / "corpus"
     bench.generate(directory, 120, actors_per_100=150)
     proj = project.find(directory)
-    return corpus.build_dataset(proj, use_cache=False).to_store(), proj.prefixes()
+    return pipeline.build_dataset(proj, use_cache=False).to_store(), proj.prefixes()
 
 
 def answer(store: ox.Store, prefixes: dict[str, str], text: str, **params: str) -> list[dict[str, Any]]:
     declared = LIBRARY["actor"].params if params else ()
-    prepared = sparql.prepare(text, store, prefixes, params or None, declared)
-    result = results.materialise(sparql.run(store, prepared, prefixes))
+    prepared = engine.prepare(text, store, prefixes, params or None, declared)
+    result = results.materialise(engine.run(store, prepared, prefixes))
     rows = [
         {v: (t.value if t is not None else None) for v, t in zip(result.variables, row, strict=True)}
         for row in result.rows

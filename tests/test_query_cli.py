@@ -193,10 +193,10 @@ def test_a_stale_build_is_reported(run: Callable[..., Result], workdir: Path) ->
 def test_a_large_graph_is_queried_from_an_on_disk_copy(
     run: Callable[..., Result], workdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from cubagraph import sparql
+    from cubagraph.sparql import engine
 
     (workdir / "queries").symlink_to(Path(__file__).resolve().parent.parent / "queries")
-    monkeypatch.setattr(sparql, "SMALL", 0)  # treat the seed graph as large
+    monkeypatch.setattr(engine, "SMALL", 0)  # treat the seed graph as large
     first = run("query", PERSONS, cwd=workdir)
     stores = list((workdir / ".cubagraph").glob("store-*"))
     assert len(stores) == 1

@@ -32,9 +32,9 @@ def test_ci_runs_the_readmes_test_command(root: Path) -> None:
 
 
 def test_readme_sample_output_matches_the_build(root: Path) -> None:
-    from cubagraph import corpus, project
-    from cubagraph.commands import _summary
+    from cubagraph import pipeline, project
+    from cubagraph.cli.commands import _summary
 
-    counts = corpus.build_dataset(project.find(root)).counts
+    counts = pipeline.build_dataset(project.find(root)).counts
     readme = (root / "README.md").read_text(encoding="utf-8")
     assert _summary(counts) in readme, "update the sample output in the README's quick start"

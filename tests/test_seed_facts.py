@@ -13,8 +13,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from cubagraph.build import Dataset
-from cubagraph.namespaces import PREFIXES
+from cubagraph.graph.dataset import Dataset
+from cubagraph.rdf.namespaces import PREFIXES
 
 PROLOGUE = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items()) + (
     "PREFIX actor: <https://cubagraph.example/id/actor/>\n"

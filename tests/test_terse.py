@@ -10,10 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cubagraph import corpus, project, terms
-from cubagraph.build import Dataset
+from cubagraph import pipeline, project
 from cubagraph.export import terse
-from cubagraph.namespaces import RDF, RDFS, XSD
+from cubagraph.graph.dataset import Dataset
+from cubagraph.rdf import terms
+from cubagraph.rdf.namespaces import RDF, RDFS, XSD
 
 ROOT = Path(__file__).resolve().parent.parent
 PREFIXES = project.find(ROOT).prefixes()
@@ -126,7 +127,7 @@ def test_a_generated_corpus_is_written_byte_for_byte_as_pyoxigraph_writes_it(tmp
     spec.loader.exec_module(bench)
     bench.generate(tmp_path, 20)
     proj = project.find(tmp_path)
-    graphs = terms.of_quads(corpus.build_dataset(proj).quads)
+    graphs = terms.of_quads(pipeline.build_dataset(proj).quads)
     assert len(graphs) == 22  # twenty documents, the registry and the ontology
     for graph, rows in graphs.items():
         assert _mine(graph, rows, proj.prefixes()) == _theirs(graph, rows, proj.prefixes()), graph

@@ -21,8 +21,8 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from conftest import ROOT
-from cubagraph import network
-from cubagraph.build import Dataset
+from cubagraph.graph.dataset import Dataset
+from cubagraph.network import projection
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -106,7 +106,7 @@ def view(browser: Browser) -> Iterator[Opened]:
 
 @pytest.fixture(scope="module")
 def g(dataset: Dataset) -> nx.MultiDiGraph:
-    return network.of(dataset)
+    return projection.of(dataset)
 
 
 def test_loads_offline_with_no_errors_and_no_requests(view: Opened) -> None:
@@ -368,6 +368,6 @@ def test_a_page_holds_at_most_viewer_limit_nodes_the_best_connected(
 
 
 def analysis_degree(g: nx.MultiDiGraph) -> Any:
-    from cubagraph.analysis import undirected
+    from cubagraph.network.analysis import undirected
 
     return undirected(g).degree()

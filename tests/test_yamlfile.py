@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from cubagraph import yamlfile
+from cubagraph.mapping import yamlfile
 
 
 def load(text: str) -> yamlfile.Loaded:

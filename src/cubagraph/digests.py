@@ -1,4 +1,5 @@
-"""File digests, remembered by size and modification time, as git's index remembers them.
+"""File digests, remembered by size and modification time, as git's index remembers them;
+and the digest of the code that makes a build.
 
 A rebuild of 10,000 documents reads 20,000 files only to learn that they have
 not changed; a `cubagraph query` hashes all of data/ to warn if the exports
@@ -12,9 +13,11 @@ mtime (git's "racy" files).
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -85,3 +88,25 @@ class Digests:
             tmp.write_text(json.dumps(self.known, sort_keys=True), encoding="utf-8")
             os.replace(tmp, self.path)
             self.changed = False
+
+
+@functools.lru_cache(maxsize=1)
+def code_digest() -> str:
+    """A digest of the code that makes a build: cubagraph's own source, Python and the libraries
+    whose output lands in the exports.
+
+    The build cache and the viewer's memo are keyed by it: a change to any of
+    them empties the cache, so a pyoxigraph that writes TriG differently
+    cannot leave old pieces beside new ones.
+    """
+    from importlib import metadata
+
+    h = hashlib.sha256(sys.version.encode())
+    for library in ("pyoxigraph", "pydantic", "PyYAML", "pyvis"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            h.update(f"{library}={metadata.version(library)}".encode())
+    package = Path(__file__).parent  # the whole cubagraph package, every subpackage included
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".ttl", ".js", ".html", ".css") and path.is_file():
+            h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()

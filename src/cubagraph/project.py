@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import InvalidConfig, ProjectNotFound
-from .namespaces import DEFAULT_BASE, PREFIXES, Minter
+from .rdf.namespaces import DEFAULT_BASE, PREFIXES, Minter
 
 HOW = frozenset({"jobs", "fsync"})  # settings of how a build runs, not of what it makes
 

@@ -19,60 +19,24 @@ failure leaves ``exports/`` as it was.
 
 from __future__ import annotations
 
-import functools
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from .. import network
-from ..build import Dataset
-from ..terms import Row, of_quads
-from . import gexf, graphml, html, jsonld, tables, terse, trig, turtle
-from .files import LOCK, exclusive, remove_leftovers
+from ..files import LOCK, exclusive, remove_leftovers
+from ..graph.dataset import Dataset
+from ..network.projection import context as network_context
+from ..rdf.terms import Row, of_quads
+from . import gexf, graphml, html, jsonld, tables, trig, turtle
 from .plan import Graph, Manifest, Piece, Plan, Reaper, materialise, write
+from .view import Context, GraphView
 
 EXPORTERS: tuple[ModuleType, ...] = (turtle, trig, jsonld, graphml, gexf, tables, html)
 __all__ = ["EXPORTERS", "Context", "Graph", "GraphView", "Piece", "Plan", "assemble", "materialise", "piece"]
 __all__ += ["context", "names", "render_all", "stale", "write_all"]
-
-
-@dataclass
-class Context:
-    """What every graph's piece, and the assembly, may depend on besides the graph itself."""
-
-    prefixes: dict[str, str]
-    settings: dict[str, Any]
-    network: network.Context
-    inputs: str = ""  # the input digest; only the assembly stamps it in
-    memo: Path | None = None  # where the assembly may keep results between builds (the viewer's layout)
-
-
-@dataclass
-class GraphView:
-    """One named graph's sorted rows, and what exporters derive from them, computed once."""
-
-    name: str
-    rows: Sequence[Row]
-    ctx: Context
-    texts: Mapping[str, str] = field(default_factory=dict)  # document id -> text, for quotes in context
-
-    @functools.cached_property
-    def projection(self) -> network.Projection:
-        return network.project_graph(self.rows, self.ctx.network, self.name)
-
-    @functools.cached_property
-    def turtle(self) -> str:
-        """This graph's triples as Turtle, without @prefix lines."""
-        return terse.turtle(self.rows, self.ctx.prefixes)
-
-    @functools.cached_property
-    def trig(self) -> str:
-        """This graph's TriG block, without @prefix lines."""
-        return terse.trig_block(self.name, self.turtle, self.ctx.prefixes)
 
 
 def names() -> list[str]:
@@ -86,7 +50,7 @@ def context(dataset_or_rows: Dataset | Iterable[Row], prefixes: dict[str, str], 
         settings = dataset_or_rows.settings
     else:
         rows, settings = dataset_or_rows, kw.pop("settings", {})
-    return Context(prefixes, settings, network.context(rows), **kw)
+    return Context(prefixes, settings, network_context(rows), **kw)
 
 
 def piece(view: GraphView, timings: dict[str, float] | None = None) -> Piece:

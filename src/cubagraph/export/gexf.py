@@ -17,7 +17,8 @@ from .plan import Graph, Plan
 from .xmltext import attribute
 
 if TYPE_CHECKING:
-    from . import Context, GraphView, Piece
+    from .plan import Piece
+    from .view import Context, GraphView
 
 NAME = "cubagraph.gexf"
 NAMES = (NAME,)

@@ -16,7 +16,8 @@ from .plan import Graph, Plan
 from .xmltext import attribute, text
 
 if TYPE_CHECKING:
-    from . import Context, GraphView, Piece
+    from .plan import Piece
+    from .view import Context, GraphView
 
 NAME = "cubagraph.graphml"
 NAMES = (NAME,)

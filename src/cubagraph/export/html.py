@@ -29,14 +29,18 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .. import layout, network
-from .files import write_atomic
-from .plan import Graph, Lazy, Plan, materialise
+from ..digests import code_digest
+from ..files import write_atomic
+from ..network import layout
+from ..network.projection import Context as NetworkContext
+from ..network.projection import Projection
+from .plan import INDEX, Graph, Lazy, Plan, materialise
 
 if TYPE_CHECKING:
     import networkx as nx
 
-    from . import Context, GraphView, Piece
+    from .plan import Piece
+    from .view import Context, GraphView
 
 NAME = "graph.html"
 NAMES = (NAME,)
@@ -69,7 +73,7 @@ ACTOR_COLOURS = {
 EDGE_COLOURS = {"link": "#5f6368", "attribution": "#a0a4a8", "registry": "#188038"}
 
 
-INDEX, NODES, EDGES = "html:index", "html:nodes", "html:edges"  # the parts of a graph's piece
+NODES, EDGES = "html:nodes", "html:edges"  # the parts of a graph's piece, besides plan.INDEX
 
 
 def piece(view: GraphView) -> Piece:
@@ -84,7 +88,7 @@ def piece(view: GraphView) -> Piece:
     return _piece(view.projection, view.ctx.network.actors, view.texts, view.ctx.settings.get("viewer_limit", LIMIT))
 
 
-def _piece(p: network.Projection, actors: AbstractSet[str], texts: Mapping[str, str], limit: int) -> Piece:
+def _piece(p: Projection, actors: AbstractSet[str], texts: Mapping[str, str], limit: int) -> Piece:
     neighbours: dict[str, set[str]] = defaultdict(set)
     for a, b, _, _ in p.edges:
         if a != b:
@@ -119,8 +123,6 @@ def _piece(p: network.Projection, actors: AbstractSet[str], texts: Mapping[str, 
 
 
 def assemble(graphs: Sequence[Graph], ctx: Context) -> dict[str, Plan]:
-    from ..cache import code_digest
-
     cap = ctx.settings.get("viewer_cap", CAP)
     limit = max(cap, ctx.settings.get("viewer_limit", LIMIT))
     ranking = _Ranking(ctx, cap, limit, graphs)
@@ -245,15 +247,15 @@ def _page(
     ]
     net = Network(height="100%", width="100%", directed=True)
     net.options = _options()
-    net.set_template_dir(str(resources.files("cubagraph").joinpath("viewer")), "viewer.html")
+    net.set_template_dir(str(resources.files("cubagraph.export").joinpath("viewer")), "viewer.html")
     html = net.generate_html(name=NAME)
     for marker, value in (
         ("/*CUBAGRAPH_NODES*/", "[" + ",".join(nodes) + "]"),
         ("/*CUBAGRAPH_EDGES*/", _script_json(edges)),
         ("/*CUBAGRAPH_META*/", _script_json(meta)),
         ("/*VIS_NETWORK_JS*/", _vis_network()),
-        ("/*VIEWER_JS*/", resources.files("cubagraph").joinpath("viewer", "viewer.js").read_text("utf-8")),
-        ("/*VIEWER_CSS*/", resources.files("cubagraph").joinpath("viewer", "viewer.css").read_text("utf-8")),
+        ("/*VIEWER_JS*/", resources.files("cubagraph.export").joinpath("viewer", "viewer.js").read_text("utf-8")),
+        ("/*VIEWER_CSS*/", resources.files("cubagraph.export").joinpath("viewer", "viewer.css").read_text("utf-8")),
     ):
         html = html.replace(marker, value, 1)
     return _with_csp(html).encode("utf-8")
@@ -261,13 +263,13 @@ def _page(
 
 def page(g: nx.MultiDiGraph, texts: Mapping[str, str], cap: int = CAP, limit: int = LIMIT) -> bytes:
     """The page for a projection already in memory: benchmarks and tests draw synthetic graphs with it."""
-    from .. import export
+    from .view import Context
 
-    projection = network.Projection(
+    projection = Projection(
         list(g.nodes(data=True)), [(a, b, k, d) for a, b, k, d in g.edges(keys=True, data=True)], "", None
     )
     actors = frozenset(n for n, d in g.nodes(data=True) if d["kind"] == "actor")
-    ctx = export.Context({}, {"viewer_cap": cap, "viewer_limit": limit}, network.Context({}, actors))
+    ctx = Context({}, {"viewer_cap": cap, "viewer_limit": limit}, NetworkContext({}, actors))
     return materialise(assemble([Graph.of(_piece(projection, actors, texts, limit))], ctx)[NAME], [])
 
 

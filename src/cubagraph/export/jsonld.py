@@ -15,13 +15,14 @@ from itertools import groupby
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
-from ..namespaces import RDF
-from ..terms import IRI, STRING, Literal, Row
+from ..rdf.namespaces import RDF
+from ..rdf.terms import IRI, STRING, Literal, Row
 from .plan import Graph, Item, Plan
 from .terse import LIMIT, Namespaces, names
 
 if TYPE_CHECKING:
-    from . import Context, GraphView, Piece
+    from .plan import Piece
+    from .view import Context, GraphView
 
 NAME = "cubagraph.jsonld"
 NAMES = (NAME,)

@@ -27,9 +27,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from .files import read_range
+from ..files import read_range
 
 Piece = dict[str, bytes]  # part name -> bytes, for one graph
+# The part of a piece that indexes it for the assembly: the viewer ranks every graph's nodes by
+# it (see export.html), and the build cache keeps it beside the piece.
+INDEX = "html:index"
 Location = tuple[str, int, int]  # a file, an offset in it, a size: where a part is kept
 
 
@@ -87,8 +90,6 @@ class Graph:
             for name, data in piece.items():
                 h.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
             id = h.hexdigest()
-        from .html import INDEX  # the viewer's index travels in the piece, and beside it once cached
-
         return cls(id, json.loads(piece[INDEX]), {n: len(b) for n, b in piece.items()}, lambda: piece, piece)
 
 

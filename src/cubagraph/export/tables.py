@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 from .plan import Graph, Plan
 
 if TYPE_CHECKING:
-    from . import Context, GraphView, Piece
+    from .plan import Piece
+    from .view import Context, GraphView
 
 NAMES = ("nodes.csv", "edges.csv")
 NODE_COLUMNS = [

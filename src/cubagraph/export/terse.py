@@ -20,8 +20,8 @@ from collections.abc import Iterator, Sequence
 from itertools import groupby
 from operator import itemgetter
 
-from ..namespaces import RDF, XSD
-from ..terms import IRI, STRING, Literal, Row, quoted
+from ..rdf.namespaces import RDF, XSD
+from ..rdf.terms import IRI, STRING, Literal, Row, quoted
 
 _TYPE = RDF + "type"
 _SUBJECT, _PREDICATE = itemgetter(0), itemgetter(1)

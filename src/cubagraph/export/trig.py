@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from .header import header
 from .plan import Graph, Plan
-from .rdf import header
 
 if TYPE_CHECKING:
-    from . import Context, GraphView, Piece
+    from .plan import Piece
+    from .view import Context, GraphView
 
 NAME = "cubagraph.trig"
 NAMES = (NAME,)

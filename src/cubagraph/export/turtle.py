@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from .header import header, serialize
 from .plan import Graph, Plan
-from .rdf import header, serialize
 
 if TYPE_CHECKING:
-    from . import Context, GraphView, Piece
+    from .plan import Piece
+    from .view import Context, GraphView
 
 NAME = "cubagraph.ttl"
 NAMES = (NAME,)

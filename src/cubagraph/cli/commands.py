@@ -15,37 +15,37 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import CubagraphError, StaleExports
+from ..errors import CubagraphError, StaleExports
 
 if TYPE_CHECKING:  # networkx is slow to import; commands import it when they need it
     import networkx as nx
 
-    from .project import Project
+    from ..project import Project
 
 
 def build(args: argparse.Namespace) -> int:
-    from . import corpus
+    from .. import pipeline
 
     # One pause for the whole command, frozen at the end: the process exits
     # soon after, and a collection of everything the build made would only
     # delay that (0.17 s at 10,000 documents).
-    with corpus.paused_gc(freeze=True):
+    with pipeline.paused_gc(freeze=True):
         return _build(args)
 
 
 def _build(args: argparse.Namespace) -> int:
-    from . import corpus, project
+    from .. import pipeline, project
 
     started = time.perf_counter()
     proj = project.find(args.root, args.base)
-    with corpus.taking_turns(proj):
+    with pipeline.taking_turns(proj):
         return _built(args, proj, started)
 
 
 def _built(args: argparse.Namespace, proj: Project, started: float) -> int:
-    from . import corpus, export
+    from .. import export, pipeline
 
-    built = corpus.build_exports(proj, use_cache=not args.no_cache)
+    built = pipeline.build_exports(proj, use_cache=not args.no_cache)
     _warn(built.warnings)
     if args.check:
         stale = export.stale(proj.exports, built.plans, built.graphs)
@@ -74,11 +74,11 @@ def _built(args: argparse.Namespace, proj: Project, started: float) -> int:
 
 
 def check(args: argparse.Namespace) -> int:
-    from . import corpus, project
+    from .. import pipeline, project
 
     proj = project.find(args.root, args.base)
-    with corpus.taking_turns(proj):
-        dataset = corpus.build_dataset(proj)
+    with pipeline.taking_turns(proj):
+        dataset = pipeline.build_dataset(proj)
     _warn(dataset.warnings)
     print(
         f"{_summary(dataset.counts)}\nNo problems found{f', {len(dataset.warnings)} warning(s)' if dataset.warnings else ''}."
@@ -88,13 +88,13 @@ def check(args: argparse.Namespace) -> int:
 
 def _stale(proj: Project) -> bool:
     """Whether the data has changed since exports/ was built (by the digest the TriG records)."""
-    from .export.rdf import recorded_inputs
+    from ..export.header import recorded_inputs
 
     return recorded_inputs(str(proj.trig)) != proj.input_digest()
 
 
 def _warn_if_stale(proj: Project) -> None:
-    from .export.rdf import recorded_inputs
+    from ..export.header import recorded_inputs
 
     if recorded_inputs(str(proj.trig)) not in (None, proj.input_digest()):
         print("cubagraph: warning: data/ has changed since the last build; run `cubagraph build`", file=sys.stderr)
@@ -106,7 +106,8 @@ def _warn(warnings: Sequence[object]) -> None:
 
 
 def query(args: argparse.Namespace) -> int:
-    from . import project, queries, results, sparql
+    from .. import project
+    from ..sparql import engine, queries, results
 
     proj = project.find(args.root, args.base)
     if args.list:
@@ -124,26 +125,26 @@ def query(args: argparse.Namespace) -> int:
         try:
             text = args.file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise sparql.QueryError(f"{args.file}: cannot read the query ({exc})") from exc
+            raise engine.QueryError(f"{args.file}: cannot read the query ({exc})") from exc
     elif args.text:
         text = args.text
     else:
-        raise sparql.QueryError("give a query, -f FILE, --name NAME, or --list")
+        raise engine.QueryError("give a query, -f FILE, --name NAME, or --list")
     params: dict[str, str] = {}
     for item in args.param:
         name, eq, value = item.partition("=")
         if not eq or not name:
-            raise sparql.QueryError(f"--param {item!r} is not NAME=VALUE")
+            raise engine.QueryError(f"--param {item!r} is not NAME=VALUE")
         params[name.lstrip("?$")] = value
     _warn_if_stale(proj)
-    store = sparql.open_store(proj.trig, proj.root / ".cubagraph", functools.partial(_making_store, proj))
+    store = engine.open_store(proj.trig, proj.root / ".cubagraph", functools.partial(_making_store, proj))
     prefixes = proj.prefixes()
-    prepared = sparql.prepare(text, store, prefixes, params, declared, args.graph, proj.base)
-    result = results.materialise(sparql.run(store, prepared, prefixes))
+    prepared = engine.prepare(text, store, prefixes, params, declared, args.graph, proj.base)
+    result = results.materialise(engine.run(store, prepared, prefixes))
     fmt = args.format or results.default_format(result)
     if fmt not in results.formats_for(result):
         kind = "CONSTRUCT and DESCRIBE" if result.form == "graph" else "SELECT and ASK"
-        raise sparql.QueryError(
+        raise engine.QueryError(
             f"--format {fmt} does not fit {kind}; use one of {', '.join(results.formats_for(result))}"
         )
     sys.stdout.buffer.write(results.render(result, fmt, prefixes))
@@ -163,7 +164,8 @@ def _making_store(proj: Project) -> None:
 def serve(args: argparse.Namespace) -> int:
     import signal
 
-    from . import project, server
+    from .. import project
+    from ..sparql import server
 
     proj = project.find(args.root, args.base)
     if not proj.trig.is_file():
@@ -202,18 +204,19 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def _graph(args: argparse.Namespace) -> nx.MultiDiGraph:
-    from . import network, project
+    from .. import project
+    from ..network import projection
 
     proj = project.find(args.root, args.base)
     _warn_if_stale(proj)
-    return network.load(proj.trig)
+    return projection.load(proj.trig)
 
 
 def path(args: argparse.Namespace) -> int:
-    from . import analysis, network, present
+    from ..network import analysis, present, projection
 
     g = _graph(args)
-    a, b = network.resolve(g, args.source), network.resolve(g, args.target)
+    a, b = projection.resolve(g, args.source), projection.resolve(g, args.target)
     found = analysis.paths(g, a, b, max(1, args.max))
     if not found:
         print(f"{g.nodes[a]['label']} and {g.nodes[b]['label']} are not connected.")
@@ -223,16 +226,16 @@ def path(args: argparse.Namespace) -> int:
 
 
 def neighbors(args: argparse.Namespace) -> int:
-    from . import analysis, network, present
+    from ..network import analysis, present, projection
 
     g = _graph(args)
-    centre = network.resolve(g, args.actor)
+    centre = projection.resolve(g, args.actor)
     sys.stdout.write(present.neighbours(g, analysis.neighbours(g, centre, max(1, args.depth))))
     return 0
 
 
 def stats(args: argparse.Namespace) -> int:
-    from . import analysis, present
+    from ..network import analysis, present
 
     g = _graph(args)
     sys.stdout.write(present.stats(analysis.stats(g, args.top), args.format == "json"))
@@ -240,10 +243,11 @@ def stats(args: argparse.Namespace) -> int:
 
 
 def timeline(args: argparse.Namespace) -> int:
-    from . import analysis, dates, network, present
+    from ..mapping import dates
+    from ..network import analysis, present, projection
 
     g = _graph(args)
-    actor = network.resolve(g, args.actor) if args.actor else None
+    actor = projection.resolve(g, args.actor) if args.actor else None
     try:
         entries, hidden = analysis.timeline(g, actor, args.start, args.end)
     except dates.DateError as exc:
@@ -256,13 +260,13 @@ def view(args: argparse.Namespace) -> int:
     import os
     import webbrowser
 
-    from . import corpus, export, project
+    from .. import export, pipeline, project
 
     proj = project.find(args.root, args.base)
     page = proj.exports / "graph.html"
     if not page.is_file() or _stale(proj):
-        with corpus.taking_turns(proj):
-            built = corpus.build_exports(proj)
+        with pipeline.taking_turns(proj):
+            built = pipeline.build_exports(proj)
             export.write_all(
                 proj.exports, built.plans, built.graphs, manifest=proj.root / ".cubagraph" / "exports.json"
             )
@@ -277,8 +281,9 @@ def view(args: argparse.Namespace) -> int:
 def publish(args: argparse.Namespace) -> int:
     import pyoxigraph as ox
 
-    from . import project, publish
-    from .storeclient import Client, StoreError, find_auth
+    from .. import project
+    from ..store import publish
+    from ..store.client import Client, StoreError, find_auth
 
     proj = project.find(args.root, args.base)
     if not proj.trig.is_file():
@@ -299,7 +304,9 @@ def publish(args: argparse.Namespace) -> int:
 
 
 def schema(args: argparse.Namespace) -> int:
-    from . import export, ontology, project, schema
+    from .. import export, project
+    from ..mapping import schema
+    from ..rdf import ontology
 
     proj = project.find(args.root, args.base)
     rendered = schema.generate(ontology.load(proj.ontology).vocabulary)
@@ -316,7 +323,8 @@ def schema(args: argparse.Namespace) -> int:
 
 
 def new(args: argparse.Namespace) -> int:
-    from . import newdoc, project
+    from .. import project
+    from ..mapping import newdoc
 
     proj = project.find(args.root, args.base)
     created = newdoc.create(proj, args.path, args.id, args.title, args.published, args.url, args.language)

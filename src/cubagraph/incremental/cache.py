@@ -25,43 +25,24 @@ import functools
 import hashlib
 import json
 import os
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
-from . import network, packs
-from .digests import Digests
-from .errors import Problem
-from .export.html import INDEX
-from .export.plan import Graph, Location, index_digest
-from .export.rdf import header
-from .export.trig import NAME as TRIG
-from .project import Project
+from ..digests import Digests, code_digest
+from ..errors import Problem
+from ..export.header import header
+from ..export.plan import INDEX, Graph, Location, index_digest
+from ..export.trig import NAME as TRIG
+from ..network.projection import Context as NetworkContext
+from ..project import Project
+from . import packs
 
-FORMAT = 3  # bump when an entry's layout changes
+FORMAT = 3  # bump when an entry's layout changes (part of the code digest)
 SUFFIX = ".entry"  # the shared entry's file; documents' entries are in packs
 BATCH = 25  # entries a build holds back before writing them as one pack
-
-
-@functools.lru_cache(maxsize=1)
-def code_digest() -> str:
-    """A digest of the code that makes a build: cubagraph's own source, Python and the libraries
-    whose output lands in the exports. A change to any of them empties the cache: a pyoxigraph
-    that writes TriG differently must not leave old pieces beside new ones."""
-    from importlib import metadata
-
-    h = hashlib.sha256(str(FORMAT).encode() + sys.version.encode())
-    for library in ("pyoxigraph", "pydantic", "PyYAML", "pyvis"):
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            h.update(f"{library}={metadata.version(library)}".encode())
-    package = Path(__file__).parent
-    for path in sorted(package.rglob("*")):
-        if path.suffix in (".py", ".ttl", ".js", ".html", ".css") and path.is_file():
-            h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()
 
 
 class Entry:
@@ -168,7 +149,7 @@ class Shared:
         self,
         counts: Counter[str],
         warnings: list[Problem],
-        network: network.Context,
+        network: NetworkContext,
         pieces: dict[str, tuple[str, dict[str, Any], dict[str, bytes]]],  # graph -> (pieces' id, viewer index, piece)
     ):
         self.counts, self.warnings, self.network, self.pieces = counts, warnings, network, pieces
@@ -344,7 +325,7 @@ class Cache:
             shared = Shared(
                 Counter(info["counts"]),
                 [Problem(*w) for w in info["warnings"]],
-                network.Context(info["labels"], frozenset(info["actors"])),
+                NetworkContext(info["labels"], frozenset(info["actors"])),
                 {},
             )
         except (OSError, ValueError, KeyError, TypeError):

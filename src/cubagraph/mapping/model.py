@@ -21,8 +21,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from ..rdf.namespaces import ID_RULE, id_problem
 from . import dates
-from .namespaces import ID_RULE, id_problem
 
 
 class Strict(BaseModel):

@@ -27,11 +27,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import build, export, load, ontology, validate
+from .. import export
+from ..digests import Digests
+from ..errors import Problem
+from ..graph import build
+from ..mapping import load, validate
+from ..project import Project
+from ..rdf import ontology
 from .cache import Cache, Entry, as_entry, pieces_id
-from .digests import Digests
-from .errors import Problem
-from .project import Project
 
 MIN_DOCUMENTS = 64  # below this, forking costs more than it saves
 BATCH = 25  # documents per task: small, so that the workers finish together

@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from .errors import CubagraphError
-from .namespaces import CG, DCTERMS, OA, ORG, PROV, RDF, RDFS, SKOS
-from .terms import IRI, Literal, Row, of_quads
+from ..errors import CubagraphError
+from ..rdf.namespaces import CG, DCTERMS, OA, ORG, PROV, RDF, RDFS, SKOS
+from ..rdf.terms import IRI, Literal, Row, of_quads
 
 if TYPE_CHECKING:  # networkx is slow to import, and the exporters project a graph at a time without it
     import networkx as nx
@@ -72,7 +72,7 @@ class _Node:
 
 
 def of(dataset: Any) -> nx.MultiDiGraph:
-    """The projection of a built :class:`~cubagraph.build.Dataset`, computed once."""
+    """The projection of a built :class:`~cubagraph.graph.dataset.Dataset`, computed once."""
     if "network" not in dataset.cache:
         dataset.cache["network"] = project(dataset.quads)
     graph: nx.MultiDiGraph = dataset.cache["network"]

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import CubagraphError
+from ..errors import CubagraphError
 
 PARAM_TYPES = ("actor", "document", "iri", "string", "integer", "date")
 _PARAM = re.compile(r"#\s*param:\s*(?P<name>\w+)\s*\((?P<type>\w+)\)\s*(?P<help>.*)")

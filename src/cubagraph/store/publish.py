@@ -18,10 +18,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .errors import CubagraphError
-from .namespaces import CG, RDF
-from .project import Project
-from .storeclient import Client, StoreError, check_url, safe_url
+from ..errors import CubagraphError
+from ..project import Project
+from ..rdf.namespaces import CG, RDF
+from .client import Client, StoreError, check_url, safe_url
 
 # How the query endpoint sits beside the Graph Store endpoint, per store.
 _QUERY_BESIDE = (

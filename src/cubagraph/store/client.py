@@ -23,7 +23,7 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import CubagraphError
+from ..errors import CubagraphError
 
 USER_ENV, PASSWORD_ENV, TOKEN_ENV = "CUBAGRAPH_STORE_USER", "CUBAGRAPH_STORE_PASSWORD", "CUBAGRAPH_STORE_TOKEN"
 

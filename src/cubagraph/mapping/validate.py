@@ -14,10 +14,10 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import Problem
+from ..rdf.ontology import Vocabulary
 from . import model
-from .errors import Problem
 from .load import RegistryFile, Source
-from .ontology import Vocabulary
 from .yamlfile import Loaded
 from .yamlfile import Path as Loc
 

@@ -7,11 +7,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import CubagraphError, InvalidData, Problem
+from ..files import write_atomic
+from ..project import Project
+from ..rdf.namespaces import ID_RULE, id_problem
 from . import dates, load, suggest
-from .errors import CubagraphError, InvalidData, Problem
-from .export.files import write_atomic
-from .namespaces import ID_RULE, id_problem
-from .project import Project
 
 
 @dataclass

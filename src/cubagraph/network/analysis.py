@@ -14,7 +14,7 @@ from typing import Any
 
 import networkx as nx
 
-from . import dates
+from ..mapping import dates
 
 TIMELINE_KINDS = ("event", "statement")
 

@@ -8,20 +8,18 @@ and two builds can be compared triple by triple.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import pyoxigraph as ox
-
-from . import dates, model
-from .evidence import Span
-from .load import RegistryFile, Source
-from .namespaces import CG, DCTERMS, OA, ORG, PROV, RDF, RDFS, SCHEMA, SKOS, WD, XSD, Minter
-from .ontology import Ontology, Vocabulary
-from .terms import IRI, Literal, Row, Term, of_quads, sort_rows, to_quads
-from .validate import ARTICLE
-from .yamlfile import Path as Loc
+from ..mapping import dates, model
+from ..mapping.evidence import Span
+from ..mapping.load import RegistryFile, Source
+from ..mapping.validate import ARTICLE
+from ..mapping.yamlfile import Path as Loc
+from ..rdf.namespaces import CG, DCTERMS, OA, ORG, PROV, RDF, RDFS, SCHEMA, SKOS, WD, XSD, Minter
+from ..rdf.ontology import Ontology, Vocabulary
+from ..rdf.terms import IRI, Literal, Row, Term, of_quads, sort_rows, to_quads
+from .dataset import Dataset
 
 part = Minter.part
 
@@ -46,59 +44,6 @@ def literal(value: Any) -> Literal:
 
 def typed(value: str, xsd_type: str) -> Literal:
     return Literal(value, XSD + xsd_type)
-
-
-@dataclass
-class Dataset:
-    """A built graph: sorted quads, and what went into them."""
-
-    quads: list[ox.Quad]
-    counts: Counter[str] = field(default_factory=Counter)
-    inputs: str = ""  # the project's input digest, when built from a project
-    texts: dict[str, str] = field(default_factory=dict, repr=False)  # document id -> its stored text
-    settings: dict[str, Any] = field(default_factory=dict)  # [tool.cubagraph] settings exporters read
-    warnings: list[Any] = field(default_factory=list, repr=False)  # Problems that did not stop the build
-    # Views derived from the quads (the networkx projection), computed once.
-    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    def triples(self) -> list[ox.Triple]:
-        """The union graph: every distinct triple, in the quads' order (graph by graph, sorted within)."""
-        if "triples" not in self.cache:
-            self.cache["triples"] = list(dict.fromkeys(q.triple for q in self.quads))
-        triples: list[ox.Triple] = self.cache["triples"]
-        return triples
-
-    def subjects_span_graphs(self) -> bool:
-        """Whether any node is described in more than one named graph (the builder never does this)."""
-        if "span" not in self.cache:
-            seen: dict[str, str] = {}
-            # Every quad has a named subject and graph: the builder makes no blank nodes.
-            self.cache["span"] = any(
-                seen.setdefault(q.subject.value, q.graph_name.value) != q.graph_name.value  # type: ignore[union-attr]
-                for q in self.quads
-            )
-        return bool(self.cache["span"])
-
-    def triple_count(self) -> int:
-        # Distinct quads are distinct triples unless one node is described in two graphs.
-        return len(self.triples()) if self.subjects_span_graphs() else len(self.quads)
-
-    def graphs(self) -> list[str]:
-        return sorted({q.graph_name.value for q in self.quads if isinstance(q.graph_name, ox.NamedNode)})
-
-    def to_store(self) -> ox.Store:
-        store = ox.Store()
-        store.bulk_extend(self.quads)
-        return store
-
-    def to_rdflib(self) -> Any:
-        """The dataset as an :class:`rdflib.Dataset`, for scripts that use rdflib."""
-        import rdflib  # imported here: rdflib is slow to import and the build does not need it
-
-        data = ox.serialize(self.quads, format=ox.RdfFormat.N_QUADS)
-        ds = rdflib.Dataset()
-        ds.parse(data=data, format="nquads")
-        return ds
 
 
 class _Graph:

@@ -8,8 +8,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__, commands
-from .errors import CubagraphError, InvalidData
+from .. import __version__
+from ..errors import CubagraphError, InvalidData
+from . import commands
 
 INTERNAL_ERROR = 70  # EX_SOFTWARE
 

@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from .namespaces import XSD
+from ..rdf.namespaces import XSD
 
 TABLE_CELL = 80  # characters; longer cells are cut in the table, never in the other formats
 

@@ -28,7 +28,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from .export.files import read_range
+from ..files import read_range
 
 SUFFIX = ".pack"
 FORMAT = 1  # bump when the layout changes

@@ -19,8 +19,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .errors import CubagraphError
-from .namespaces import CG, ID_PATTERN, RDF, RDFS, SKOS, XSD
+from ..errors import CubagraphError
+from ..rdf.namespaces import CG, ID_PATTERN, RDF, RDFS, SKOS, XSD
 from .queries import Param
 
 # Keywords that only occur in updates; a query that contains one is refused.
@@ -225,7 +225,7 @@ def _bind(value: str, kind: str | None, store: ox.Store, prefixes: dict[str, str
             raise QueryError(f"{value!r} is not an integer")
         return ox.Literal(value, datatype=ox.NamedNode(XSD + "integer"))
     if kind == "date":
-        from . import dates
+        from ..mapping import dates
 
         try:
             day = dates.parse(value)

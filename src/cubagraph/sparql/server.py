@@ -22,8 +22,8 @@ from importlib import resources
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from . import queries, sparql
-from .project import Project
+from ..project import Project
+from . import engine, queries
 from .workers import Pool
 
 MEDIA = {
@@ -114,8 +114,8 @@ class Endpoint:
                 raise HTTPError(403, "refused", f"graph <{iri}> is not in this dataset")
         try:
             with self.lock:
-                prepared = sparql.prepare(query, self.store, self.prefixes, base=self.project.base)
-        except sparql.QueryError as exc:
+                prepared = engine.prepare(query, self.store, self.prefixes, base=self.project.base)
+        except engine.QueryError as exc:
             raise HTTPError(exc.status, exc.code, str(exc)) from exc
         if default or named:
             prepared.graphs = sorted({*default, *named})
@@ -123,7 +123,7 @@ class Endpoint:
         fmt = negotiate(accept, params.get("format", [""])[0], kind)
         try:
             answer = self.pool.run(prepared, fmt, self.settings.max_rows, self.settings.timeout)
-        except sparql.QueryError as exc:
+        except engine.QueryError as exc:
             raise HTTPError(exc.status, exc.code, str(exc)) from exc
         if answer.status != 200:
             raise HTTPError(answer.status, answer.code, answer.body.decode())
@@ -316,7 +316,7 @@ class Handler(BaseHTTPRequestHandler):
         self._send(200, ctype, body)
 
     def _static(self, name: str) -> None:
-        data = resources.files("cubagraph").joinpath("static", name).read_bytes()
+        data = resources.files("cubagraph.sparql").joinpath("static", name).read_bytes()
         ctype = {"html": "text/html", "js": "text/javascript", "css": "text/css"}[name.rsplit(".", 1)[1]]
         self._send(200, f"{ctype}; charset=utf-8", data, {"Content-Security-Policy": CSP})
 

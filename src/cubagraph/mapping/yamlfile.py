@@ -29,7 +29,7 @@ from typing import Any, ClassVar
 
 import yaml
 
-from .errors import Problem
+from ..errors import Problem
 
 MAX_NODES = 100_000
 MAX_DEPTH = 64

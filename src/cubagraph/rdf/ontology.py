@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import InvalidOntology
+from ..errors import InvalidOntology
 from .namespaces import CG, ONTOLOGY, OWL, PREFIXES
 
 # family -> SPARQL pattern selecting ?term, in the ontology graph

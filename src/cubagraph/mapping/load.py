@@ -18,10 +18,10 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from ..errors import Problem
+from ..project import Project
 from . import model, yamlfile
-from .errors import Problem
 from .evidence import Span, Text
-from .project import Project
 from .yamlfile import Loaded
 
 M = TypeVar("M", bound=BaseModel)

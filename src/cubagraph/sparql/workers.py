@@ -25,7 +25,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .sparql import Prepared, QueryTimeout, ResultTooLarge, fill_store
+from .engine import Prepared, QueryTimeout, ResultTooLarge, fill_store
 
 _CTX = mp.get_context("spawn")  # no fork: the server has threads, and fork copies their locks
 
@@ -50,7 +50,7 @@ def build_store(trig: Path) -> Path:
 
 def _serve(path: str, prefixes: dict[str, str], conn: Connection) -> None:
     """A worker's life: answer jobs until the pipe closes."""
-    from . import results, sparql
+    from . import engine, results
 
     store = ox.Store.read_only(path)
     conn.send("ready")
@@ -63,13 +63,13 @@ def _serve(path: str, prefixes: dict[str, str], conn: Connection) -> None:
             return
         prepared, fmt, max_rows = job
         try:
-            raw = sparql.run(store, prepared, prefixes)
+            raw = engine.run(store, prepared, prefixes)
             result = results.materialise(raw, max_rows)
             conn.send(Answer(200, results.render(result, fmt, prefixes)))
         except OverflowError:
             err = ResultTooLarge(f"the result has more than {max_rows:,} rows — add a LIMIT, or narrow the query")
             conn.send(Answer(err.status, str(err).encode(), err.code))
-        except sparql.QueryError as exc:
+        except engine.QueryError as exc:
             conn.send(Answer(exc.status, str(exc).encode(), exc.code))
         except Exception as exc:  # the worker must answer, whatever happened
             conn.send(Answer(500, f"{type(exc).__name__}: {exc}".encode(), "internal_error"))

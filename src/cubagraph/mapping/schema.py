@@ -15,8 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from ..rdf.ontology import Vocabulary
 from . import model
-from .ontology import Vocabulary
 
 FILES: dict[str, type[BaseModel]] = {"mapping.schema.json": model.Mapping, "actors.schema.json": model.Registry}
 

@@ -22,13 +22,18 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import build, export, fanout, load, ontology, validate
-from .cache import Cache, Entry, Shared, as_entry, pieces_id
+from . import export
 from .digests import Digests
 from .errors import InvalidData, Problem, display_path
-from .export.files import exclusive
+from .files import exclusive
+from .graph import build
+from .graph.dataset import Dataset
+from .incremental import fanout
+from .incremental.cache import Cache, Entry, Shared, as_entry, pieces_id
+from .mapping import load, validate
 from .project import Project, find
-from .terms import of_quads, to_quads
+from .rdf import ontology
+from .rdf.terms import of_quads, to_quads
 
 
 @dataclass
@@ -195,13 +200,13 @@ def _entry(checked: _Checked, source: load.Source, counts: Counter[str], quads: 
     return as_entry(source.document.id, source.text_file, source.text.raw.encode("utf-8"), counts, mine, quads)
 
 
-def build_dataset(project: Project | None = None, root: Path | None = None, use_cache: bool = True) -> build.Dataset:
+def build_dataset(project: Project | None = None, root: Path | None = None, use_cache: bool = True) -> Dataset:
     """Check and build everything, in memory. Documents whose inputs have not changed come from the cache."""
     with paused_gc():
         return _build_dataset(project, root, use_cache)
 
 
-def _build_dataset(project: Project | None, root: Path | None, use_cache: bool) -> build.Dataset:
+def _build_dataset(project: Project | None, root: Path | None, use_cache: bool) -> Dataset:
     project = project or find(root)
     checked = _check(project, use_cache)
     store = checked.store

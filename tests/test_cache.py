@@ -9,7 +9,8 @@ import pyoxigraph as ox
 
 from cubagraph import project
 from cubagraph.incremental import packs
-from cubagraph.incremental.cache import BATCH, Cache, as_entry
+from cubagraph.incremental.cache import BATCH, Cache
+from cubagraph.incremental.entries import as_entry
 
 TEXT = "data/documents/004_1d5170aace06a04f.txt"
 

@@ -74,9 +74,10 @@ class Digests:
     def adopt(self, records: dict[str, list[int | str]]) -> None:
         """Digests a worker process computed: they count as this process's own."""
         for name, record in records.items():
-            self.known[name] = record
+            if self.known.get(name) != record:  # a record of this process's own is not news
+                self.known[name] = record
+                self.changed = True
             self.seen[name] = str(record[2])
-            self.changed = True
 
     def save(self) -> None:
         """Keep what was learnt (best effort: a read-only checkout just hashes again next time)."""

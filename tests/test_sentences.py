@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from cubagraph.export import html
+from cubagraph.export import sentences
 
 PIECES = ["word", "Word", "A.", "Mr.", ".", "!", "?", '"', "'", "’", "”", ")", "(", " ", "  ", "\n", "\n\n", "\t"]
 PIECES += ["\u00a0", "U.S.", "7", "“", "‘", "\u2028", "x" * 50]
@@ -29,11 +29,11 @@ def test_the_windowed_search_finds_what_a_search_from_the_start_finds(
         start = rng.randint(0, len(text))
         end = rng.randint(start, min(len(text), start + 40))
         quote = {"document": "d", "start": start, "end": end, "exact": text[start:end]}
-        windowed += html._scan_from(text, start) > 0
-        near = html._in_context(dict(quote), {"d": text})
+        windowed += sentences._scan_from(text, start) > 0
+        near = sentences.in_context(dict(quote), {"d": text})
         with monkeypatch.context() as m:
-            m.setattr(html, "_scan_from", _from_the_start)
-            assert html._in_context(dict(quote), {"d": text}) == near, (text, start, end)
+            m.setattr(sentences, "_scan_from", _from_the_start)
+            assert sentences.in_context(dict(quote), {"d": text}) == near, (text, start, end)
     assert windowed > 100  # the window was used, not only the short texts
 
 
@@ -41,7 +41,7 @@ def test_a_quote_deep_in_a_long_text_keeps_its_sentence() -> None:
     text = "Filler sentence here. " * 500 + "The minister said the 553 prisoners were freed. More follows."
     start = text.index("553")
     quote = {"document": "d", "start": start, "end": start + 3, "exact": "553"}
-    shown = html._in_context(quote, {"d": text})
+    shown = sentences.in_context(quote, {"d": text})
     assert shown["before"] == "The minister said the "
     assert shown["after"] == " prisoners were freed."
-    assert html._scan_from(text, start) > 0
+    assert sentences._scan_from(text, start) > 0

@@ -11,19 +11,18 @@ from __future__ import annotations
 
 import difflib
 import time
-from dataclasses import dataclass
 from typing import Any
 
 from ..errors import Problem
 from ..rdf.ontology import Vocabulary
 from . import model
+from .across import across, identity
 from .load import RegistryFile, Source
+from .lookalikes import lookalikes
 from .yamlfile import Loaded
 from .yamlfile import Path as Loc
 
 ARTICLE = "article"  # `asserted_by: article`: the document itself asserts it
-LOOKALIKE = 0.9  # name similarity above which two actors may be one
-COMMON_WORD = 40  # a word in more names than this ("cuban", "the") does not make names comparable
 
 
 class Checker:
@@ -83,50 +82,7 @@ class Checker:
         for at, post in self.registry.posts:
             self.actor(loaded, (*at, "organization"), post.organization)
             self.key(loaded, (*at, "role"), "post role", post.role)
-        self._lookalikes()
-
-    def _lookalikes(self) -> None:
-        """Warn about actors whose names look alike: perhaps one actor entered twice.
-
-        Comparing every pair of names is quadratic, so names are only compared
-        when they share an uncommon word: a real duplicate ("Mario Diaz Balart"
-        and "Mario Díaz-Balart") shares at least one.
-        """
-        registry = self.registry
-        assert registry is not None
-        loaded = registry.loaded
-        lines = {actor.id: loaded.line((*loc, "id")) for loc, actor in registry.actors}
-        names: list[tuple[str, str, str]] = []
-        for _, actor in registry.actors:
-            for name in sorted({actor.name, *actor.aliases}):
-                key = _fold(name)
-                if len(key) >= 4:
-                    names.append((key, name, actor.id))
-        by_word: dict[str, list[int]] = {}
-        for i, (key, _, _) in enumerate(names):
-            for word in set(key.split()) | {key}:
-                if len(word) >= 3:
-                    by_word.setdefault(word, []).append(i)
-        pairs: set[tuple[int, int]] = set()
-        for members in by_word.values():
-            if len(members) <= COMMON_WORD:
-                pairs.update((a, b) for n, a in enumerate(members) for b in members[n + 1 :])
-        reported: set[tuple[str, str]] = set()
-        for i, j in sorted(pairs):
-            (key_a, name_a, a), (key_b, name_b, b) = names[i], names[j]
-            pair = (min(a, b), max(a, b))
-            if a == b or pair in reported or b in self.actors[a].distinct_from or a in self.actors[b].distinct_from:
-                continue
-            if key_a == key_b or _alike(key_a, key_b):
-                reported.add(pair)
-                later = max(a, b, key=lambda x: lines[x])
-                earlier = b if later == a else a
-                self._warn(
-                    loaded,
-                    lines[later],
-                    f"actor {later!r} may duplicate {earlier!r}: {name_a!r} and {name_b!r} look alike",
-                    f"if they are one actor, merge them; if not, add `distinct_from: [{earlier}]`",
-                )
+        self.problems += lookalikes(self.registry, self.actors)
 
     # -- the documents -----------------------------------------------------
 
@@ -406,69 +362,6 @@ class Checker:
 
     def _warn(self, loaded: Loaded, line: int, message: str, fix: str) -> None:
         self.problems.append(Problem(loaded.path, line, message, fix, warning=True))
-
-
-@dataclass(frozen=True)
-class Identity:
-    """What the checks across documents need of one: small, so that worker processes can send it back."""
-
-    path: str
-    doc_id: str
-    id_line: int
-    text_file: str
-    text_line: int
-
-
-def identity(source: Source) -> Identity:
-    line = source.loaded.line
-    return Identity(
-        source.path, source.document.id, line(("document", "id")), source.text_file, line(("document", "text"))
-    )
-
-
-def across(documents: list[Identity], known_texts: dict[str, str] | None = None) -> list[Problem]:
-    """The checks between documents: one id each, one mapping per text (``known_texts``: text -> cached doc id)."""
-    problems = []
-    doc_ids: dict[str, str] = {}
-    texts: dict[str, str] = {text: f"the document {doc!r}" for text, doc in (known_texts or {}).items()}
-    for d in documents:
-        if d.doc_id in doc_ids:
-            problems.append(
-                Problem(
-                    d.path,
-                    d.id_line,
-                    f"duplicate document id {d.doc_id!r} (also in {doc_ids[d.doc_id]})",
-                    "give each document its own id",
-                )
-            )
-        doc_ids.setdefault(d.doc_id, d.path)
-        if d.text_file in texts:
-            problems.append(
-                Problem(
-                    d.path,
-                    d.text_line,
-                    f"{d.text_file} is already mapped by {texts[d.text_file]}",
-                    "map each text once",
-                )
-            )
-        texts.setdefault(d.text_file, d.path)
-    return problems
-
-
-def _alike(a: str, b: str) -> bool:
-    """Similarity of at least LOOKALIKE, with the cheap upper bounds tried first."""
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    return (
-        matcher.real_quick_ratio() >= LOOKALIKE and matcher.quick_ratio() >= LOOKALIKE and matcher.ratio() >= LOOKALIKE
-    )
-
-
-def _fold(name: str) -> str:
-    """A name for comparison: no accents, no case, no punctuation."""
-    import unicodedata
-
-    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
-    return " ".join("".join(c if c.isalnum() else " " for c in plain.lower()).split())
 
 
 def _short(text: str, limit: int = 80) -> str:

@@ -40,7 +40,7 @@ from ..graph.dataset import Dataset
 from ..incremental import fanout
 from ..incremental.cache import Cache
 from ..incremental.entries import Entry, Shared
-from ..mapping import load, validate
+from ..mapping import across, load, validate
 from ..project import Project, find
 from ..rdf import ontology
 from ..rdf.terms import of_quads
@@ -220,7 +220,7 @@ def _checked(
 ) -> list[Problem]:
     """The checks between documents, after each document's own; every warning, or :class:`InvalidData`."""
     problems += [p for done in dones for p in done.problems]
-    problems += validate.across(
+    problems += across.across(
         [done.identity for done in dones if done.identity is not None],
         {entry.text_file: entry.doc_id for _, entry in kept},
     )

@@ -23,7 +23,7 @@ from ..export.plan import INDEX
 from ..graph.build import Builder
 from ..incremental.cache import Cache
 from ..incremental.entries import Entry, as_entry, pieces_id
-from ..mapping import load, validate
+from ..mapping import across, load, validate
 from ..project import Project
 from ..rdf.ontology import Ontology
 from ..rdf.terms import Row, to_quads
@@ -49,7 +49,7 @@ class Done:
 
     key: str
     problems: list[Problem]
-    identity: validate.Identity | None = None  # None: the mapping could not be read
+    identity: across.Identity | None = None  # None: the mapping could not be read
     entry: Entry | None = None  # built, and kept in the cache
     digests: dict[str, list[int | str]] = field(default_factory=dict)  # of the mapping and its text, for the parent
     rows: list[Row] | None = None
@@ -86,7 +86,7 @@ class Work:
         if source is None:
             return Done(key, problems, digests=cache.digests.records(path))
         cache.digests.remember(source.text_path, source.sha256)
-        done = Done(key, problems, validate.identity(source), digests=cache.digests.records(path, source.text_path))
+        done = Done(key, problems, across.identity(source), digests=cache.digests.records(path, source.text_path))
         if self._tools is None:
             return done  # no registry to check against
         checker, builder = self._tools

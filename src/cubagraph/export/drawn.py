@@ -1,0 +1,168 @@
+"""What the viewer's page was made from, kept in ``.cubagraph/viewer/`` so that a rebuild reads only what changed.
+
+A page of a large corpus draws from nearly every document, and making it from
+scratch took most of a rebuild after one edit. So three things are kept
+between builds, each under a digest of its inputs, and used only while those
+inputs are the same: the choice of nodes (:class:`Ranking`), each graph's
+share of the page (:class:`Drawn`), and the layout (:func:`layout`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+from collections.abc import Hashable, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..files import write_atomic
+from ..network import layout as force
+from .plan import Graph
+from .view import Context
+
+NODES, EDGES = "html:nodes", "html:edges"  # the parts of a graph's piece the page draws from, besides plan.INDEX
+
+
+class Ranking:
+    """The last page's choice of nodes, kept while no graph's viewer index changes (most edits change none)."""
+
+    def __init__(self, ctx: Context, cap: int, limit: int, graphs: Sequence[Graph]):
+        self.graphs = graphs
+        self.path = ctx.memo / "ranking.json" if ctx.memo else None
+        self.key = hashlib.sha256(
+            json.dumps([cap, limit, [g.index_digest for g in graphs]]).encode("utf-8")
+        ).hexdigest()
+        self.kept: tuple[list[str], list[Graph], dict[str, Any], list[tuple[str, str]]] | None = None
+        if self.path is not None:
+            with contextlib.suppress(OSError, ValueError, KeyError, IndexError, TypeError):
+                memo = json.loads(self.path.read_text(encoding="utf-8"))
+                if memo["key"] == self.key:
+                    needed = [graphs[i] for i in memo["needed"]]
+                    self.kept = (memo["embedded"], needed, memo["meta"], [tuple(s) for s in memo["shares"]])
+
+    def save(self, embedded: list[str], needed: list[Graph], meta: dict[str, Any], shares: list[str]) -> None:
+        if self.path is None:
+            return
+        position = {id(g): i for i, g in enumerate(self.graphs)}
+        memo = {
+            "key": self.key,
+            "embedded": embedded,
+            "needed": [position[id(g)] for g in needed],
+            "meta": meta,
+            "shares": [[g.id, s] for g, s in zip(needed, shares, strict=True)],
+        }
+        data = json.dumps(memo, sort_keys=True).encode("utf-8")
+        with contextlib.suppress(OSError):
+            if self.path.read_bytes() == data:
+                return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(self.path, data)
+
+
+class Drawn:
+    """Each graph's share of the page: its nodes there, and its edges that may be.
+
+    A page draws from nearly every document of a large corpus, and reading
+    every document's piece to make it took most of a rebuild. So each share
+    is kept in ``ctx.memo`` by its digest, and each graph's digest by the
+    graph's id and the nodes it had on the page. A graph whose id and nodes on
+    the page are unchanged is not read; and if every share's digest is as it
+    was, the page is as it was, and is not made at all.
+    """
+
+    def __init__(self, ctx: Context, keep: set[str]):
+        self.ctx, self.keep = ctx, keep
+        self.folder = ctx.memo
+        self.index: dict[str, list[Any]] = self._load("drawn-index.json")
+        self.new_index: dict[str, list[Any]] = {}
+        self.fresh: dict[str, list[Any]] = {}  # digest -> share, for shares read from pieces in this build
+        self._shares: dict[str, list[Any]] | None = None
+
+    def _load(self, name: str) -> dict[str, Any]:
+        if self.folder is not None:
+            with contextlib.suppress(OSError, ValueError):
+                loaded = json.loads((self.folder / name).read_text(encoding="utf-8"))
+                if isinstance(loaded, dict):
+                    return loaded
+        return {}
+
+    def share(self, g: Graph) -> str:
+        """The digest of ``g``'s share of the page, read from its piece only if not known."""
+        kept = [iri for _, iri in g.index["own"] if iri in self.keep]
+        known = self.index.get(g.id)
+        if known is not None and known[0] == kept and not g.index["defines_shared"]:
+            self.new_index[g.id] = known
+            return str(known[1])
+        nodes, edges = [], []
+        actors = self.ctx.network.actors
+        # split("\n"), not splitlines(): JSON escapes newlines, but text may hold U+0085 or U+001C.
+        for line in g.part(NODES).decode("utf-8").split("\n")[:-1]:
+            iri, _, data = line.partition("\t")
+            if iri in self.keep:
+                nodes.append([iri, data])
+        for line in g.part(EDGES).decode("utf-8").split("\n")[:-1]:
+            a, b, data = line.split("\t", 2)
+            # Edges to actors stay candidates: which actors are on the page can change on its own.
+            if (a in self.keep or a in actors) and (b in self.keep or b in actors):
+                edges.append(json.loads(data))
+        share = [nodes, edges]
+        digest = hashlib.sha256(json.dumps(share, separators=(",", ":")).encode("utf-8")).hexdigest()[:32]
+        self.fresh[digest] = share
+        if not g.index["defines_shared"]:  # the registry's share changes with the ranking: always read it
+            self.new_index[g.id] = [kept, digest]
+        return digest
+
+    def get(self, g: Graph, digest: str) -> list[Any]:
+        if digest in self.fresh:
+            return self.fresh[digest]
+        if self._shares is None:
+            self._shares = self._load("drawn.json")
+        found = self._shares.get(digest)
+        if found is None:  # the memo lost it: read the piece again
+            self.index.pop(g.id, None)
+            found = self.fresh[self.share(g)]
+        return found
+
+    def save_index(self, graphs: Sequence[Graph]) -> None:
+        """Keep what is known of ``graphs``: learnt in this build, or known before and still true."""
+        ids = {g.id for g in graphs}
+        index = {i: v for i, v in self.index.items() if i in ids} | self.new_index
+        if self.folder is not None and index != self.index:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            write_atomic(self.folder / "drawn-index.json", json.dumps(index, sort_keys=True).encode())
+
+    def save(self, shares: list[str]) -> None:
+        """Keep the shares of the page just made (and only those)."""
+        if self.folder is None:
+            return
+        kept = {d: self.get_known(d) for d in shares}
+        self.folder.mkdir(parents=True, exist_ok=True)
+        write_atomic(self.folder / "drawn.json", json.dumps(kept, separators=(",", ":")).encode("utf-8"))
+
+    def get_known(self, digest: str) -> list[Any]:
+        if digest in self.fresh:
+            return self.fresh[digest]
+        assert self._shares is not None
+        return self._shares[digest]
+
+
+def layout(nodes: list[str], edges: list[tuple[str, str]], memo: Path | None) -> dict[Hashable, tuple[float, float]]:
+    """The layout of the page's nodes; the last one is kept in ``memo`` and reused while its input is unchanged.
+
+    The layout is a pure function of the nodes and edges on the page, so a
+    kept one is exactly what recomputing would give; an edit that leaves the
+    page's part of the graph as it was skips the slowest step of the viewer.
+    """
+    h = hashlib.sha256(json.dumps([sorted(nodes), sorted(edges)]).encode("utf-8")).hexdigest()
+    if memo is not None:
+        with contextlib.suppress(OSError, ValueError, KeyError):
+            kept = json.loads(memo.read_text(encoding="utf-8"))
+            if kept["input"] == h:
+                return {n: (x, y) for n, (x, y) in kept["positions"].items()}
+    positions = force.layout(nodes, edges)
+    if memo is not None:
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        data = {"input": h, "positions": {str(n): list(p) for n, p in positions.items()}}
+        write_atomic(memo, json.dumps(data, sort_keys=True).encode("utf-8"))
+    return positions

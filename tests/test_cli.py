@@ -33,7 +33,9 @@ def test_every_command_has_help(command: str, capsys: pytest.CaptureFixture[str]
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_is_documented(command: str, root: Path) -> None:
     reference = (root / "docs" / "cli.md").read_text(encoding="utf-8")
-    assert re.search(rf"^\| `cubagraph {command}\b", reference, re.M), f"docs/cli.md's table lacks `cubagraph {command}`"
+    assert re.search(rf"^\| `cubagraph {command}\b", reference, re.M), (
+        f"docs/cli.md's table lacks `cubagraph {command}`"
+    )
 
 
 def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,3 +1,8 @@
+"""`python -m cubagraph`: the command line.
+
+May import: cli.
+"""
+
 import sys
 
 from .cli import main

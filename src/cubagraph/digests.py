@@ -8,6 +8,8 @@ were when it was hashed has the digest it had. A file hashed within two
 seconds of its last change is hashed again next time, because a second
 change within the file system's timestamp resolution would not show in its
 mtime (git's "racy" files).
+
+May import: nothing of cubagraph.
 """
 
 from __future__ import annotations

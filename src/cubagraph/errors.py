@@ -3,6 +3,8 @@
 Validation collects :class:`Problem` records instead of raising on the first
 one, so that a user sees every mistake in one run; the collected problems are
 raised once, at the edge, as :class:`InvalidData`.
+
+May import: nothing of cubagraph: every other part imports it.
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ A project is a directory with ``ontology/cubagraph.ttl`` and ``data/``. The
 base IRI for data comes, in order, from ``--base``, the ``CUBAGRAPH_BASE``
 environment variable, ``[tool.cubagraph] base`` in the project's
 ``pyproject.toml``, or the default.
+
+May import: errors, digests, rdf.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""The command line: parse arguments, call the library, print. Nothing else lives here."""
+"""The command line: parse arguments, call the library, print. Nothing else lives here.
+
+May import: the parts below it, all of them: errors, files, digests, project, rdf, mapping, graph,
+network, export, incremental, pipeline, sparql, store.
+"""
 
 from __future__ import annotations
 

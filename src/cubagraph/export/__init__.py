@@ -15,6 +15,8 @@ the export's literal bytes and graphs' parts, in order (the viewer's page is
 one part, made only if its inputs changed). :mod:`cubagraph.export.plan`
 writes plans; the whole build is checked before anything is written, so a
 failure leaves ``exports/`` as it was.
+
+May import: errors, files, digests, rdf, graph, network.
 """
 
 from __future__ import annotations

@@ -1,21 +1,22 @@
-"""Shared fixtures: the real project, and throwaway copies of it to break."""
+"""Shared fixtures: the real project, throwaway copies of it to break, the CLI run in-process, a listener.
+
+Helpers that tests import by name (``Result``, ``digest``, ``edit``, ``line_of``) are in
+``support.py`` beside this file; ``tests/`` is on the path (``pythonpath`` in pyproject.toml).
+"""
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import socket
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from cubagraph import cli, pipeline, project
 from cubagraph.graph.dataset import Dataset
-
-ROOT = Path(__file__).resolve().parent.parent
+from support import ROOT, Result
 
 
 @pytest.fixture(scope="session")
@@ -36,13 +37,6 @@ def workdir(tmp_path: Path) -> Path:
         shutil.copytree(ROOT / name, tmp_path / name)
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     return tmp_path
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
 
 
 @pytest.fixture
@@ -84,30 +78,6 @@ def listener() -> Iterator[tuple[int, list[str]]]:
     done.set()
     thread.join()
     sock.close()
-
-
-def digest(directory: Path) -> dict[str, str]:
-    """Hashes of every file under ``directory``, hidden ones included."""
-    return {
-        str(p.relative_to(directory)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(directory.rglob("*"))
-        if p.is_file() and p.name != ".lock"  # the build's lock file holds nothing
-    }
-
-
-def edit(path: Path, old: str, new: str, count: int = 1) -> None:
-    """Replace ``old`` by ``new`` in ``path``, failing loudly if ``old`` is absent."""
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, count), encoding="utf-8")
-
-
-def line_of(path: Path, needle: str) -> int:
-    """The 1-based line of ``path`` where ``needle`` first occurs."""
-    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if needle in line:
-            return i
-    raise AssertionError(f"{needle!r} not in {path}")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -453,11 +453,19 @@ def terms_are_declared(text: str) -> None:
 
 
 def layout_exists(text: str) -> None:
-    """Every path at the start of a line of the layout is in the repository."""
-    missing = [
-        line.split()[0] for line in text.splitlines() if line[:1].strip() and not (ROOT / line.split()[0]).exists()
-    ]
+    """Every path at the start of a line of the layout is in the repository, and so is every dir/file.py it names."""
+    named = [line.split()[0] for line in text.splitlines() if line[:1].strip()]
+    modules = re.findall(r"\w+(?:/\w+)+\.py\b", text)
+    missing = [n for n in named if not (ROOT / n).exists()]
+    missing += [m for m in modules if not ((ROOT / m).is_file() or (ROOT / "src" / "cubagraph" / m).is_file())]
     assert not missing, f"not in the repository: {missing}"
+
+
+def packages_exist(text: str) -> None:
+    """Every package and module at the start of a line of the drawing is in src/cubagraph/."""
+    named = [n for line in text.splitlines() for n in re.split(r"\s{2,}", line.strip())[0].split()]
+    missing = [n for n in named if not (ROOT / "src" / "cubagraph" / n).exists()]
+    assert not missing, f"not in src/cubagraph/: {missing}"
 
 
 SEED_000_MISTAKES = (
@@ -483,6 +491,7 @@ PLAIN: dict[str, Shown | Diagram] = {
     ),
     "registry graph (one, shared)": Diagram("the data model, drawn", terms_are_declared),
     "ontology/ ": Diagram("the README's layout", layout_exists),
+    "cli/ ": Diagram("docs/architecture.md's drawing of the packages", packages_exist),
 }
 
 

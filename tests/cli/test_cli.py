@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Result
 from cubagraph import __version__, cli
+from support import Result
 
 COMMANDS = sorted(cli._parser()._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Result, digest, edit, line_of
+from support import Result, digest, edit, line_of
 
 BLINKEN = "data/mappings/blinken-political-prisoners.yaml"
 RELEASE = "data/mappings/cuba-releases-553-prisoners.yaml"

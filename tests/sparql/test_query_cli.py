@@ -11,7 +11,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from conftest import Result, edit
+from support import ROOT, Result, edit
 
 PERSONS = "SELECT ?name WHERE { ?a a cg:Person ; rdfs:label ?name } ORDER BY ?name"
 
@@ -182,7 +182,7 @@ def test_from_a_graph_in_the_dataset_is_allowed(run: Callable[..., Result], root
 
 
 def test_a_stale_build_is_reported(run: Callable[..., Result], workdir: Path) -> None:
-    (workdir / "queries").symlink_to(Path(__file__).resolve().parent.parent / "queries")
+    (workdir / "queries").symlink_to(ROOT / "queries")
     assert "changed since the last build" not in run("query", PERSONS, cwd=workdir).err
     edit(workdir / "data/actors.yaml", "    name: Venezuela\n", "    name: Bolivarian Republic of Venezuela\n")
     result = run("query", PERSONS, cwd=workdir)
@@ -195,7 +195,7 @@ def test_a_large_graph_is_queried_from_an_on_disk_copy(
 ) -> None:
     from cubagraph.sparql import engine
 
-    (workdir / "queries").symlink_to(Path(__file__).resolve().parent.parent / "queries")
+    (workdir / "queries").symlink_to(ROOT / "queries")
     monkeypatch.setattr(engine, "SMALL", 0)  # treat the seed graph as large
     first = run("query", PERSONS, cwd=workdir)
     stores = list((workdir / ".cubagraph").glob("store-*"))

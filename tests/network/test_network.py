@@ -11,10 +11,10 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from conftest import Result
 from cubagraph.graph.dataset import Dataset
 from cubagraph.network import analysis, projection
 from cubagraph.rdf.namespaces import CG, RDF
+from support import Result
 
 A = "https://cubagraph.example/id/actor/"
 

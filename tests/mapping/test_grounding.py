@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Result, digest, edit, line_of
 from cubagraph import pipeline, project
+from support import Result, digest, edit, line_of
 
 
 @pytest.fixture(scope="module")

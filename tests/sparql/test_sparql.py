@@ -12,11 +12,11 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
-from conftest import ROOT
 from cubagraph import project
 from cubagraph.graph.dataset import Dataset
 from cubagraph.rdf.namespaces import CG, RDF, RDFS, SKOS
 from cubagraph.sparql import engine
+from support import ROOT
 
 ACTOR = "https://cubagraph.example/id/actor/"
 

@@ -24,7 +24,8 @@ import pyoxigraph as ox
 import pytest
 from SPARQLWrapper import CSV, JSON, N3, TSV, TURTLE, XML, SPARQLWrapper
 
-ROOT = Path(__file__).resolve().parent.parent
+from support import ROOT
+
 CUBAGRAPH = str(Path(sys.executable).parent / "cubagraph")
 PERSONS = "SELECT ?name WHERE { ?a a cg:Person ; rdfs:label ?name } ORDER BY ?name"
 NAMES = ["Antony Blinken", "Barack Obama", "Joe Biden", "Mario Díaz-Balart", "Michael McCaul"]

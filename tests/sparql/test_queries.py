@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -11,8 +10,8 @@ import pytest
 from cubagraph import project
 from cubagraph.graph.dataset import Dataset
 from cubagraph.sparql import engine, queries, results
+from support import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 LIBRARY = queries.library(ROOT / "queries")
 B = "https://cubagraph.example/id/document/blinken-political-prisoners"
 R = "https://cubagraph.example/id/document/cuba-releases-553-prisoners"

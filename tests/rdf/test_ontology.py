@@ -15,8 +15,9 @@ from cubagraph.errors import InvalidOntology
 from cubagraph.graph.dataset import Dataset
 from cubagraph.rdf import ontology
 from cubagraph.rdf.namespaces import CG, ONTOLOGY, OWL, RDF, RDFS
+from support import ROOT
 
-ONTOLOGY_FILE = Path(__file__).resolve().parent.parent / "ontology" / "cubagraph.ttl"
+ONTOLOGY_FILE = ROOT / "ontology" / "cubagraph.ttl"
 SHAPES_FILE = ONTOLOGY_FILE.with_name("shapes.ttl")
 
 

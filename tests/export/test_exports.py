@@ -15,10 +15,10 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from conftest import ROOT, Result, digest, edit
 from cubagraph import export, pipeline, project
 from cubagraph.graph.dataset import Dataset
 from cubagraph.incremental import packs
+from support import ROOT, Result, digest, edit
 
 FORMATS = {
     "cubagraph.ttl": ox.RdfFormat.TURTLE,

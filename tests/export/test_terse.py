@@ -15,8 +15,8 @@ from cubagraph.export import terse
 from cubagraph.graph.dataset import Dataset
 from cubagraph.rdf import terms
 from cubagraph.rdf.namespaces import RDF, RDFS, XSD
+from support import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 PREFIXES = project.find(ROOT).prefixes()
 FIRST = {RDF + "type": "0", RDFS + "label": "1"}  # then every other predicate, by IRI
 

@@ -13,10 +13,10 @@ from typing import Any
 import jsonschema
 import pytest
 
-from conftest import ROOT, Result, edit, line_of
 from cubagraph import pipeline, project
 from cubagraph.mapping import yamlfile
 from cubagraph.mapping.evidence import Text
+from support import ROOT, Result, edit, line_of
 
 ARTICLE = Path(__file__).parent / "fixtures" / "new-article.txt"
 DOC = "blinken-meets-activists"

@@ -20,9 +20,9 @@ import networkx as nx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from conftest import ROOT
 from cubagraph.graph.dataset import Dataset
 from cubagraph.network import projection
+from support import ROOT
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [

@@ -18,12 +18,12 @@ from typing import Any
 
 import pytest
 
-from conftest import ROOT, Result, edit
 from cubagraph import project
 from cubagraph.graph.dataset import Dataset
 from cubagraph.sparql import engine, queries, results
 from cubagraph.store import publish
 from cubagraph.store.client import Auth, Client
+from support import ROOT, Result, edit
 
 OXIGRAPH = str(Path(sys.executable).parent / "oxigraph")
 SECRET = "s3cret-Pa55"

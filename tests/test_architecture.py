@@ -14,7 +14,9 @@ import re
 import shutil
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parent.parent / "src" / "cubagraph"
+from support import ROOT
+
+PACKAGE = ROOT / "src" / "cubagraph"
 LONG = 400  # lines; a longer module holds two ideas, unless its docstring says why not
 WHY_LONG = "Why this module is long:"
 

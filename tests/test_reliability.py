@@ -15,11 +15,12 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from support import ROOT
+
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-import corpus  # noqa: E402
-import reliability  # noqa: E402
+import corpus
+import reliability
 
 CUBAGRAPH = str(Path(sys.executable).parent / "cubagraph")
 

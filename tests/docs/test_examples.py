@@ -41,11 +41,7 @@ import os
 import re
 import shlex
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import chdir, contextmanager
 from dataclasses import dataclass
@@ -55,8 +51,8 @@ import pytest
 import rdflib
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent  # the virtualenv's bin/: cubagraph, oxigraph
+from support import BIN, ROOT, Oxigraph, stop, wait_for
+
 PAGES = ["README.md", *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "docs").glob("*.md"))]
 CLONE = ("ontology", "data", "queries", "schema", "exports", "pyproject.toml")
 SHOWN_PORT = "7878"
@@ -214,40 +210,13 @@ def environment(home: Path) -> dict[str, str]:
     return env
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for(url: str, process: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                response.read()
-            return
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"the server for {url} did not start") from None
-            time.sleep(0.05)
-
-
 @dataclass
 class Server:
     process: subprocess.Popen[str]
     port: str
 
     def stop(self) -> None:
-        """Stop the server by its PID: SIGTERM, then SIGKILL if it is still there after 10 s."""
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        if self.process.stdout:
-            self.process.stdout.close()
+        stop(self.process)
 
 
 @dataclass
@@ -280,15 +249,8 @@ class Project:
         wait_for(f"http://127.0.0.1:{m[1]}/sparql?query=ASK%7B%7D", process)
 
     def start_store(self) -> Server:
-        port = free_port()
-        process = subprocess.Popen(
-            [str(BIN / "oxigraph"), "serve", "--location", str(self.home / "store"), "--bind", f"127.0.0.1:{port}"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
-        self.store = Server(process, str(port))
-        wait_for(f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", process)
+        store = Oxigraph(self.home / "store")
+        self.store = Server(store.process, str(store.port))
         return self.store
 
     def localize(self, text: str) -> str:

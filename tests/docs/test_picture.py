@@ -16,20 +16,11 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Route, sync_playwright
 
-ROOT = Path(__file__).resolve().parents[2]
+from support import CHROMIUM, CHROMIUM_FLAGS, ROOT
+
 PICTURE = ROOT / "docs" / "view.png"
 SIZE = (1440, 900)
 LIMIT = 300 * 1024  # bytes: the picture is committed, and every reader of the README loads it
-CHROMIUM = "/usr/bin/chromium"  # Debian's: Playwright never downloads a browser here
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 # Chromium's screenshot is a true-colour PNG of about 370 KB, most of it the anti-aliased edges of
 # labels. Mapping every pixel to one of the 256 most common colours (after dropping each channel's
@@ -73,7 +64,7 @@ QUANTIZE = """async (data) => {
 def draw(page_file: Path, picture: Path) -> None:
     """Screenshot ``page_file`` (a graph.html) once its network has been drawn, into ``picture``."""
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
         try:
             shot = screenshot(browser, page_file)
             picture.write_bytes(indexed_png(browser, shot))

@@ -22,24 +22,15 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from cubagraph.graph.dataset import Dataset
 from cubagraph.network import projection
-from support import ROOT
+from support import CHROMIUM, CHROMIUM_FLAGS, ROOT
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTIFACTS = ROOT / ".artifacts"
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
         yield b
         b.close()
 

@@ -5,9 +5,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
-import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.request
@@ -18,53 +15,19 @@ from typing import Any
 
 import pytest
 
+import support
 from cubagraph import project
 from cubagraph.graph.dataset import Dataset
 from cubagraph.sparql import engine, queries, results
 from cubagraph.store import publish
 from cubagraph.store.client import Auth, Client
-from support import ROOT, Result, edit
+from support import ROOT, Result, edit, free_port
 
-OXIGRAPH = str(Path(sys.executable).parent / "oxigraph")
 SECRET = "s3cret-Pa55"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Oxigraph:
-    """A real Oxigraph server in a temporary directory, started and stopped by its PID."""
-
-    def __init__(self, location: Path):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen(
-            [OXIGRAPH, "serve", "--location", str(location), "--bind", f"127.0.0.1:{self.port}"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                with urllib.request.urlopen(f"{self.url}/query?query=ASK%7B%7D", timeout=1) as r:
-                    r.read()
-                break
-            except OSError:
-                if time.monotonic() > deadline or self.process.poll() is not None:
-                    self.stop()
-                    raise RuntimeError("oxigraph did not start") from None
-                time.sleep(0.05)
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+class Oxigraph(support.Oxigraph):
+    """The real store, and what it holds, graph by graph."""
 
     def counts(self) -> dict[str, int]:
         client = Client(Auth(), retries=0)
@@ -487,4 +450,4 @@ def test_query_endpoint_is_found_for_known_stores() -> None:
 
 
 def test_oxigraph_binary_is_used_directly() -> None:
-    assert os.access(OXIGRAPH, os.X_OK)
+    assert os.access(support.BIN / "oxigraph", os.X_OK)

@@ -1,8 +1,16 @@
 """A small HTTP client for triple stores: SPARQL Graph Store Protocol, SPARQL queries, auth, retries.
 
-Credentials come from the environment or a netrc file, never from the
-command line, and never appear in output: URLs are shown without their
-user-info, and neither headers nor request bodies are ever printed.
+It rests on httpx (measured against urllib in benchmarks/abuse_publish.py;
+see docs/dependencies.md), with three guarantees of its own:
+
+- Credentials stay with their origin. A redirect is followed only to the
+  same scheme, host and port, and only when it keeps the method; any other
+  redirect is refused with the URL it points to, so nothing (no header, no
+  digest answer) is ever sent to an origin the user did not name.
+- One deadline, ``timeout``, bounds each whole request: connect, headers and
+  the full body (see ``wire``). A store that trickles its answer is cut off.
+- Every message is redacted (``auth.Redactor``) before it can be printed,
+  including what a store echoes back in an error body.
 
 Every response body is read whole and checked against its Content-Length.
 Some stores answer 200 and then cut the body short when a query fails
@@ -11,21 +19,32 @@ midway; a short body is an error, not a smaller answer.
 
 from __future__ import annotations
 
-import base64
-import http.client
 import json
-import netrc
-import os
+import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
-from dataclasses import dataclass
 from typing import Any
 
-from ..errors import CubagraphError
+import httpx
 
-USER_ENV, PASSWORD_ENV, TOKEN_ENV = "CUBAGRAPH_STORE_USER", "CUBAGRAPH_STORE_PASSWORD", "CUBAGRAPH_STORE_TOKEN"
+from ..errors import CubagraphError
+from . import wire
+from .auth import PASSWORD_ENV, TOKEN_ENV, USER_ENV, Auth, Redactor, check_url, find_auth, origin, safe_url
+
+__all__ = [
+    "PASSWORD_ENV",
+    "TOKEN_ENV",
+    "USER_ENV",
+    "Auth",
+    "Client",
+    "StoreError",
+    "check_url",
+    "find_auth",
+    "safe_url",
+]
+
+MAX_REDIRECTS = 5
+ERROR_BODY = 64 * 1024  # enough of an error page to explain it; never the whole of a hostile one
 
 
 class StoreError(CubagraphError):
@@ -37,78 +56,20 @@ class StoreError(CubagraphError):
         self.transient = transient
 
 
-def safe_url(url: str) -> str:
-    """``url`` without user-info, for messages."""
-    parts = urllib.parse.urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host += f":{parts.port}"
-    return urllib.parse.urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
-
-
-def check_url(url: str, what: str) -> str:
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise CubagraphError(f"{what} {safe_url(url)!r} is not an http(s) URL")
-    if parts.username or parts.password:
-        # Say so without echoing them: a URL in a shell history is a leaked password.
-        raise CubagraphError(
-            f"{what} {safe_url(url)} carries credentials in the URL — remove them, and set "
-            f"{USER_ENV}/{PASSWORD_ENV} or {TOKEN_ENV}, or use a netrc file"
-        )
-    return url
-
-
-@dataclass
-class Auth:
-    kind: str = "none"  # none, basic, digest or bearer
-    user: str = ""
-    password: str = ""
-    token: str = ""
-
-    def __repr__(self) -> str:  # never show secrets, even in a debugger or a traceback
-        return f"Auth(kind={self.kind!r})"
-
-
-def find_auth(kind: str, url: str) -> Auth:
-    """Credentials for ``kind`` from the environment, else from netrc (``$NETRC`` or ~/.netrc)."""
-    if kind == "none":
-        return Auth()
-    if kind == "bearer":
-        token = os.environ.get(TOKEN_ENV, "")
-        if not token:
-            raise CubagraphError(f"--auth bearer needs the token in ${TOKEN_ENV}")
-        return Auth("bearer", token=token)
-    user, password = os.environ.get(USER_ENV, ""), os.environ.get(PASSWORD_ENV, "")
-    if not (user and password):
-        host = urllib.parse.urlsplit(url).hostname or ""
-        try:
-            entry = netrc.netrc(os.environ.get("NETRC")).authenticators(host)
-        except (FileNotFoundError, netrc.NetrcParseError, OSError):
-            entry = None
-        if entry:
-            user, _, password = entry
-            password = password or ""
-    if not (user and password):
-        raise CubagraphError(
-            f"--auth {kind} needs a user and password: set ${USER_ENV} and ${PASSWORD_ENV}, "
-            "or add the store's host to your netrc file"
-        )
-    return Auth(kind, user=user, password=password)
-
-
 class Client:
     def __init__(self, auth: Auth, retries: int = 4, backoff: float = 0.5, timeout: float = 60.0):
         self.auth = auth
         self.retries = retries
         self.backoff = backoff
         self.timeout = timeout
-        handlers: list[urllib.request.BaseHandler] = []
-        # Digest answers the store's challenge; basic and bearer go up front (see _once).
-        self.passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-        if auth.kind == "digest":
-            handlers.append(urllib.request.HTTPDigestAuthHandler(self.passwords))
-        self.opener = urllib.request.build_opener(*handlers)
+        self.redact = Redactor.of(auth)
+        self.backend = wire.WatchedBackend()
+        self.sessions: dict[tuple[str, str, int], httpx.Client] = {}
+
+    def close(self) -> None:
+        for session in self.sessions.values():
+            session.close()
+        self.sessions.clear()
 
     def request(self, method: str, url: str, body: bytes | None = None, headers: dict[str, str] | None = None) -> bytes:
         """Send a request, retrying transient failures with backoff; return the whole body."""
@@ -125,48 +86,118 @@ class Client:
                 delay *= 2
         raise AssertionError("unreachable")
 
+    def _fail(self, message: str, status: int | None = None, transient: bool = False) -> StoreError:
+        return StoreError(self.redact.line(message, 2000), status, transient)
+
+    def _session(self, url: str) -> httpx.Client:
+        key = origin(url)
+        if key not in self.sessions:
+            self.sessions[key] = httpx.Client(
+                transport=wire.transport(url, self.backend),
+                follow_redirects=False,  # followed by hand, origin checked: see _next
+                event_hooks={"request": [self._sending]},
+            )
+        return self.sessions[key]
+
+    def _sending(self, request: httpx.Request) -> None:
+        # A digest answer is computed inside httpx: learn it as it leaves, to redact it if echoed.
+        if "authorization" in request.headers:
+            self.redact.sent(request.headers["authorization"])
+
     def _once(self, method: str, url: str, body: bytes | None, headers: dict[str, str]) -> bytes:
         headers = dict(headers)
-        if self.auth.kind == "digest":
-            parts = urllib.parse.urlsplit(url)
-            self.passwords.add_password(None, f"{parts.scheme}://{parts.netloc}/", self.auth.user, self.auth.password)
         if self.auth.kind == "bearer":
             headers["Authorization"] = f"Bearer {self.auth.token}"
         if self.auth.kind == "basic":
             # Send basic credentials up front: some stores answer 403, not 401, to a bare request.
-            token = base64.b64encode(f"{self.auth.user}:{self.auth.password}".encode()).decode()
-            headers["Authorization"] = f"Basic {token}"
-        request = urllib.request.Request(url, data=body, method=method, headers=headers)
+            headers["Authorization"] = f"Basic {self.auth.basic()}"
         where = f"{method} {safe_url(url)}"
+        deadline = time.monotonic() + self.timeout
+        timer = threading.Timer(self.timeout, self.backend.cut)
+        timer.daemon = True
+        timer.start()
         try:
-            with self.opener.open(request, timeout=self.timeout) as response:
-                data: bytes = response.read()
-                expected = response.headers.get("Content-Length")
-                if expected is not None and int(expected) != len(data):
-                    raise StoreError(
-                        f"{where}: the store sent {len(data)} of {expected} bytes (truncated response)", transient=True
-                    )
-                return data
-        except urllib.error.HTTPError as exc:
-            detail = _detail(exc)
-            if exc.code in (401, 403):
+            return self._exchange(method, url, body, headers, where, deadline)
+        except (httpx.TransportError, httpx.StreamError) as exc:
+            if isinstance(exc, httpx.TimeoutException) or time.monotonic() >= deadline:
+                # Not retried: a store that needs longer than --timeout for one answer will again.
+                raise self._fail(
+                    f"{where}: no complete answer within --timeout {self.timeout:g} s (the store is stalled or "
+                    "trickling its answer) — check the store, or raise --timeout if it is only slow"
+                ) from None
+            if isinstance(exc, httpx.RemoteProtocolError) and "expected" in str(exc):
+                raise self._fail(f"{where}: {exc} (truncated response)", transient=True) from None
+            raise self._fail(f"{where}: cannot reach the store ({exc or type(exc).__name__})", transient=True) from None
+        finally:
+            timer.cancel()
+
+    def _exchange(
+        self, method: str, url: str, body: bytes | None, headers: dict[str, str], where: str, deadline: float
+    ) -> bytes:
+        session = self._session(url)
+        auth = httpx.DigestAuth(self.auth.user, self.auth.password) if self.auth.kind == "digest" else None
+        request = session.build_request(method, url, content=body, headers=headers, timeout=self.timeout)
+        for _ in range(MAX_REDIRECTS + 1):
+            response = session.send(request, auth=auth, stream=True)
+            try:
+                if response.has_redirect_location:
+                    request = self._next(request, response, where)
+                    continue
+                return self._body(response, where, deadline)
+            finally:
+                response.close()
+        raise self._fail(f"{where}: more than {MAX_REDIRECTS} redirects — pass the store's final URL")
+
+    def _next(self, request: httpx.Request, response: httpx.Response, where: str) -> httpx.Request:
+        """The redirect's request, if it stays on the origin and keeps the method; else a clear refusal."""
+        follow = response.next_request
+        target = safe_url(str(follow.url)) if follow else response.headers.get("location", "")
+        code = response.status_code
+        if follow is None or origin(str(follow.url)) != origin(str(request.url)):
+            scheme, host, port = origin(str(request.url))
+            raise self._fail(
+                f"{where}: the store answered HTTP {code} pointing to another origin, {target}; not followed, so that "
+                f"nothing (credentials included) leaves {scheme}://{host}:{port} — if the store lives there now, "
+                "pass that URL to --store (or --query-endpoint)",
+                code,
+            )
+        if follow.method != request.method:
+            raise self._fail(
+                f"{where}: the store answered HTTP {code}, which would turn this {request.method} into a "
+                f"{follow.method} of {target}; not followed — pass that URL to --store (or --query-endpoint)",
+                code,
+            )
+        return follow
+
+    def _body(self, response: httpx.Response, where: str, deadline: float) -> bytes:
+        status = response.status_code
+        if status >= 400:
+            chunks, size = [], 0
+            for chunk in response.iter_bytes():
+                chunks.append(chunk)
+                size += len(chunk)
+                if size >= ERROR_BODY or time.monotonic() >= deadline:
+                    break
+            text = b"".join(chunks)[:ERROR_BODY].decode("utf-8", "replace")
+            reason = response.reason_phrase
+            if status in (401, 403):
                 hint = (
                     "check the credentials (--auth and the environment or netrc)"
-                    if exc.code == 401
+                    if status == 401
                     else "the credentials lack the right to do this"
                 )
-                raise StoreError(f"{where}: HTTP {exc.code} {exc.reason} — {hint}", exc.code) from None
-            transient = exc.code >= 500 or exc.code == 429
-            raise StoreError(f"{where}: HTTP {exc.code} {exc.reason}{detail}", exc.code, transient) from None
-        except http.client.IncompleteRead as exc:
-            got, more = len(exc.partial), exc.expected
-            raise StoreError(
-                f"{where}: the store sent {got} bytes and then stopped ({more} more were announced): a truncated response",
+                raise self._fail(f"{where}: HTTP {status} {reason} — {hint}", status)
+            detail = self.redact.line(text)
+            transient = status >= 500 or status == 429
+            raise self._fail(f"{where}: HTTP {status} {reason}{': ' + detail if detail else ''}", status, transient)
+        data = b"".join(response.iter_bytes())
+        expected = response.headers.get("Content-Length")
+        if expected is not None and expected.isdigit() and int(expected) != response.num_bytes_downloaded:
+            raise self._fail(
+                f"{where}: the store sent {response.num_bytes_downloaded} of {expected} bytes (truncated response)",
                 transient=True,
-            ) from None
-        except (TimeoutError, urllib.error.URLError, ConnectionError, http.client.HTTPException, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise StoreError(f"{where}: cannot reach the store ({reason})", transient=True) from None
+            )
+        return data
 
     def query(self, endpoint: str, text: str, params: dict[str, list[str]] | None = None) -> dict[str, Any]:
         """A SPARQL query over HTTP POST, answered in SPARQL JSON, parsed whole."""
@@ -180,15 +211,7 @@ class Client:
         try:
             result: dict[str, Any] = json.loads(data)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise StoreError(f"POST {safe_url(endpoint)}: the answer is not complete SPARQL JSON ({exc})") from None
-        if "boolean" not in result and "results" not in result:
-            raise StoreError(f"POST {safe_url(endpoint)}: the answer is not SPARQL results")
+            raise self._fail(f"POST {safe_url(endpoint)}: the answer is not complete SPARQL JSON ({exc})") from None
+        if not isinstance(result, dict) or ("boolean" not in result and "results" not in result):
+            raise self._fail(f"POST {safe_url(endpoint)}: the answer is not SPARQL results")
         return result
-
-
-def _detail(exc: urllib.error.HTTPError) -> str:
-    try:
-        text = exc.read(300).decode("utf-8", "replace").strip()
-    except Exception:
-        return ""
-    return f": {' '.join(text.split())[:200]}" if text else ""

@@ -1,0 +1,115 @@
+"""The sockets under the HTTP client, and the deadline that cuts them.
+
+httpx's timeouts bound each read, not the response: a store that sends one
+byte a second keeps every read short and the request alive for ever. So the
+client runs a timer per request, and when it fires, ``cut`` shuts down every
+socket this client has open. A blocked read then returns at once, whatever
+it was reading (headers, body, a TLS record).
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import typing
+import urllib.request
+
+import httpcore
+import httpx
+
+
+class _Stream(httpcore.NetworkStream):
+    """A network stream whose socket the backend can shut down from another thread."""
+
+    def __init__(self, inner: httpcore.NetworkStream, backend: WatchedBackend):
+        self.inner, self.backend = inner, backend
+        backend.watch(self)
+
+    def socket(self) -> socket.socket | None:
+        sock = self.inner.get_extra_info("socket")
+        return sock if isinstance(sock, socket.socket) else None
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self.inner.read(max_bytes, timeout)
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self.inner.write(buffer, timeout)
+
+    def close(self) -> None:
+        self.backend.forget(self)
+        self.inner.close()
+
+    def start_tls(
+        self, ssl_context: typing.Any, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        self.backend.forget(self)
+        return _Stream(self.inner.start_tls(ssl_context, server_hostname, timeout), self.backend)
+
+    def get_extra_info(self, info: str) -> typing.Any:
+        return self.inner.get_extra_info(info)
+
+
+class WatchedBackend(httpcore.NetworkBackend):
+    """httpcore's own sockets, each remembered while open, so that ``cut`` can end them all."""
+
+    def __init__(self) -> None:
+        self.inner = httpcore.SyncBackend()
+        self.lock = threading.Lock()
+        self.live: set[_Stream] = set()
+
+    def watch(self, stream: _Stream) -> None:
+        with self.lock:
+            self.live.add(stream)
+
+    def forget(self, stream: _Stream) -> None:
+        with self.lock:
+            self.live.discard(stream)
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: typing.Iterable[typing.Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        return _Stream(self.inner.connect_tcp(host, port, timeout, local_address, socket_options), self)
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: typing.Iterable[typing.Any] | None = None
+    ) -> httpcore.NetworkStream:
+        return _Stream(self.inner.connect_unix_socket(path, timeout, socket_options), self)
+
+    def sleep(self, seconds: float) -> None:
+        self.inner.sleep(seconds)
+
+    def cut(self) -> None:
+        """Shut down every open socket: a read blocked on one returns at once."""
+        with self.lock:
+            streams = list(self.live)
+        for stream in streams:
+            sock = stream.socket()
+            try:
+                if sock is not None:
+                    sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already closed by its own thread: nothing left to cut
+
+
+def transport(url: str, backend: WatchedBackend) -> httpx.HTTPTransport:
+    """A transport for ``url`` on ``backend``'s sockets, through the proxy the environment names for it.
+
+    The environment's proxies (``http_proxy``, ``https_proxy``, ``no_proxy``) are read
+    the way urllib read them, so a store behind a proxy is reached as before.
+    """
+    parts = httpx.URL(url)
+    proxy = None
+    if not urllib.request.proxy_bypass(parts.host):
+        proxy = urllib.request.getproxies().get(parts.scheme)
+    # No keep-alive: a publish makes a dozen requests, and a pooled socket outlives the command's
+    # output unless someone closes it; a fresh connection per request costs well under a millisecond here.
+    made = httpx.HTTPTransport(proxy=proxy, limits=httpx.Limits(max_keepalive_connections=0))
+    # httpx takes no network backend of its own; its pool (plain or proxied) holds one here.
+    # The one private seam used: the tests of the trickling store fail if a new httpx moves it.
+    made._pool._network_backend = backend
+    return made

@@ -70,6 +70,17 @@ class Auth:
         return base64.b64encode(f"{self.user}:{self.password}".encode()).decode()
 
 
+def check_token(auth: Auth) -> Auth:
+    """``auth``, if its bearer token can go in a header: printable ASCII with no space (RFC 6750)."""
+    if auth.kind == "bearer" and not _TOKEN.fullmatch(auth.token):
+        # Said without the token itself, which may be a real one with a stray character.
+        raise CubagraphError(
+            f"${TOKEN_ENV} holds a space, a control or a non-ASCII character, which a bearer token "
+            "cannot have — check what was pasted into it"
+        )
+    return auth
+
+
 def find_auth(kind: str, url: str) -> Auth:
     """Credentials for ``kind`` from the environment, else from netrc (``$NETRC`` or ~/.netrc)."""
     if kind == "none":
@@ -78,7 +89,7 @@ def find_auth(kind: str, url: str) -> Auth:
         token = os.environ.get(TOKEN_ENV, "")
         if not token:
             raise CubagraphError(f"--auth bearer needs the token in ${TOKEN_ENV}")
-        return Auth("bearer", token=token)
+        return check_token(Auth("bearer", token=token))
     user, password = os.environ.get(USER_ENV, ""), os.environ.get(PASSWORD_ENV, "")
     if not (user and password):
         host = urllib.parse.urlsplit(url).hostname or ""
@@ -97,6 +108,7 @@ def find_auth(kind: str, url: str) -> Auth:
     return Auth(kind, user=user, password=password)
 
 
+_TOKEN = re.compile(r"[\x21-\x7e]+")
 _USERINFO = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/?#\s@]*@")
 _AUTH_HEADER = re.compile(r"(?i)(authorization\s*[:=]\s*)[^\r\n]*")
 _DIGEST_RESPONSE = re.compile(r'(?i)\bresponse="?([0-9a-f]{16,})"?')

@@ -29,7 +29,7 @@ import httpx
 
 from ..errors import CubagraphError
 from . import wire
-from .auth import PASSWORD_ENV, TOKEN_ENV, USER_ENV, Auth, Redactor, check_url, find_auth, origin, safe_url
+from .auth import PASSWORD_ENV, TOKEN_ENV, USER_ENV, Auth, Redactor, check_token, check_url, find_auth, origin, safe_url
 
 __all__ = [
     "PASSWORD_ENV",
@@ -58,7 +58,7 @@ class StoreError(CubagraphError):
 
 class Client:
     def __init__(self, auth: Auth, retries: int = 4, backoff: float = 0.5, timeout: float = 60.0):
-        self.auth = auth
+        self.auth = check_token(auth)
         self.retries = retries
         self.backoff = backoff
         self.timeout = timeout
@@ -138,7 +138,16 @@ class Client:
         auth = httpx.DigestAuth(self.auth.user, self.auth.password) if self.auth.kind == "digest" else None
         request = session.build_request(method, url, content=body, headers=headers, timeout=self.timeout)
         for _ in range(MAX_REDIRECTS + 1):
-            response = session.send(request, auth=auth, stream=True)
+            try:
+                response = session.send(request, auth=auth, stream=True)
+            except httpx.RemoteProtocolError as exc:
+                if "location" not in str(exc).lower():
+                    raise
+                # httpx quotes the bad part of the URL, which may hold a piece of a password: not shown.
+                raise self._fail(
+                    f"{where}: the store answered a redirect whose Location is not a valid URL; not followed — "
+                    "pass the store's own URL to --store (or --query-endpoint)"
+                ) from None
             try:
                 if response.has_redirect_location:
                     request = self._next(request, response, where)

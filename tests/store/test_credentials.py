@@ -1,0 +1,168 @@
+"""Credentials stay with their origin, are never printed, and no store holds `publish` past its deadline.
+
+Against live servers on 127.0.0.1 started here: the hostile store of benchmarks/hostile_store.py
+(redirecting, echoing, trickling, silent), as the CLI and the client meet it.
+"""
+
+from __future__ import annotations
+
+import base64
+import sys
+import time
+import urllib.parse
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from cubagraph.store.auth import Auth, Redactor
+from cubagraph.store.client import Client, StoreError
+from support import ROOT, Result
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from hostile_store import HostileStore, echo
+
+USER = "ana"
+SECRET = "s3cret Pa55/ü&=x"  # a space, a slash, a non-ASCII letter, & and =: every encoding differs
+TOKEN = "tok-s3cret_Pa55%2F"
+AUTHS = {
+    "basic": Auth("basic", USER, SECRET),
+    "bearer": Auth("bearer", token=TOKEN),
+    "digest": Auth("digest", USER, SECRET),
+}
+CODES = (301, 302, 303, 307, 308)
+WHERE = ("same origin", "another port", "localhost for 127.0.0.1")
+
+
+def forms(secret: str) -> list[str]:
+    """Every form of a secret that must not be printed."""
+    return [
+        secret,
+        urllib.parse.quote(secret, safe=""),
+        urllib.parse.quote_plus(secret),
+        base64.b64encode(f"{USER}:{secret}".encode()).decode(),
+    ]
+
+
+SECRET_FORMS = forms(SECRET) + forms(TOKEN)
+
+
+@pytest.fixture
+def stores() -> Iterator[list[HostileStore]]:
+    """Stores made by a test, closed after it."""
+    made: list[HostileStore] = []
+    yield made
+    for store in made:
+        store.close()
+
+
+def leaked(text: str, *also: str) -> list[str]:
+    return [form for form in [*SECRET_FORMS, *also] if form and form.lower() in text.lower()]
+
+
+@pytest.mark.parametrize("kind", AUTHS)
+def test_the_redirect_matrix_sends_no_credentials_to_another_origin(kind: str, stores: list[HostileStore]) -> None:
+    """301, 302, 303, 307, 308 × same origin, another port, localhost for 127.0.0.1."""
+    outcomes = []
+    for code in CODES:
+        for where in WHERE:
+            other = HostileStore("sparql", challenge="digest")  # it would take credentials if offered
+            store = HostileStore("redirect", code=code, challenge="digest" if kind == "digest" else None)
+            stores += [other, store]
+            store.location = {
+                "same origin": f"{store.url}/moved",
+                "another port": f"{other.url}/moved",
+                "localhost for 127.0.0.1": f"http://localhost:{store.port}/moved",
+            }[where]
+            try:
+                Client(AUTHS[kind], retries=0, timeout=5).query(f"{store.url}/query", "ASK {}")
+                outcome = "followed"
+            except StoreError as exc:
+                message = str(exc)
+                assert "\n" not in message and not leaked(message), message
+                assert "not followed" in message and "pass that URL to --store" in message, message
+                outcome = "refused"
+            across = other.credentials_from("") + store.credentials_from("localhost")
+            assert across == 0, (code, where)
+            assert other.seen == [] and store.credentials_from("localhost") == 0
+            # The same origin keeps the method only on 307 and 308; those are followed, with credentials.
+            expected = "followed" if where == "same origin" and code in (307, 308) else "refused"
+            assert outcome == expected, (code, where)
+            if outcome == "followed":
+                assert [s.path for s in store.seen if s.authorization][-1] == "/moved"
+            outcomes.append((code, where, outcome, across))
+    print(f"{kind}: {len(outcomes)} redirects, credentials sent across origins: {sum(o[3] for o in outcomes)}")
+
+
+def test_publish_refuses_a_redirect_to_another_origin(
+    run: Callable[..., Result], stores: list[HostileStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CUBAGRAPH_STORE_USER", USER)
+    monkeypatch.setenv("CUBAGRAPH_STORE_PASSWORD", SECRET)
+    other = HostileStore("sparql")
+    stores.append(other)
+    # The Location itself carries the password, escaped or raw: it must not be printed either.
+    for password, said in (
+        (urllib.parse.quote(SECRET, safe=""), f"pointing to another origin, http://127.0.0.1:{other.port}/moved; "),
+        (SECRET, "a redirect whose Location is not a valid URL; "),
+    ):
+        location = f"http://{USER}:{password}@127.0.0.1:{other.port}/moved"
+        store = HostileStore("redirect", code=302, location=location)
+        stores.append(store)
+        result = run("publish", "--store", f"{store.url}/store", "--auth", "basic", cwd=ROOT)
+        assert result.code == 1
+        assert result.err.count("\n") == 1, result.err
+        assert said + "not followed" in result.err, result.err
+        assert not leaked(result.out + result.err, "s3cret", "Pa55"), result.err
+        assert other.seen == []
+        assert [s.authorization.split(" ")[0] for s in store.seen] == ["Basic"]  # its own origin: once, not retried
+
+
+@pytest.mark.parametrize("kind", AUTHS)
+def test_echoed_credentials_are_never_printed(
+    kind: str, run: Callable[..., Result], stores: list[HostileStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CUBAGRAPH_STORE_USER", USER)
+    monkeypatch.setenv("CUBAGRAPH_STORE_PASSWORD", SECRET)
+    monkeypatch.setenv("CUBAGRAPH_STORE_TOKEN", TOKEN)
+    store = HostileStore("echo", challenge="digest" if kind == "digest" else None)
+    stores.append(store)
+    result = run("publish", "--store", f"{store.url}/store", "--auth", kind, "--retries", "0", cwd=ROOT)
+    assert result.code == 1
+    assert "HTTP 400 Bad Request: " in result.err and "[redacted]" in result.err, result.err
+    sent = [s.authorization for s in store.seen if s.authorization]
+    assert sent, "the store got no credentials to echo"
+    digest_responses = [part.split("=", 1)[1].strip('"') for h in sent for part in h.split(", ") if "response=" in part]
+    assert not leaked(result.out + result.err, *digest_responses, *(h.split(" ", 1)[1] for h in sent))
+    # The whole page, not only the part that fits on the line, is clean once redacted.
+    redact = Redactor.of(AUTHS[kind])
+    for header in sent:
+        redact.sent(header)
+    page = redact(echo([("Authorization", h) for h in sent]).decode())
+    assert not leaked(page, *digest_responses), page
+
+
+def test_a_bad_bearer_token_is_a_clear_error_not_a_crash(
+    run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CUBAGRAPH_STORE_TOKEN", "tok-é\nX-Injected: 1")
+    result = run("publish", "--store", "http://127.0.0.1:9/store", "--auth", "bearer", cwd=ROOT)
+    assert result.code == 1
+    assert "$CUBAGRAPH_STORE_TOKEN holds a space, a control or a non-ASCII character" in result.err
+    assert "tok-" not in result.err
+
+
+@pytest.mark.parametrize("mode", ["trickle", "trickle-headers", "silent"])
+def test_a_stalled_store_is_cut_off_at_the_deadline(
+    mode: str, run: Callable[..., Result], stores: list[HostileStore]
+) -> None:
+    """One deadline bounds the whole request: a byte every 0.2 s does not keep publish alive."""
+    timeout = 2.0
+    store = HostileStore(mode, interval=0.2)
+    stores.append(store)
+    started = time.monotonic()
+    result = run("publish", "--store", f"{store.url}/store", "--timeout", str(timeout), cwd=ROOT)
+    took = time.monotonic() - started
+    print(f"{mode}: publish --timeout {timeout:g} ended after {took:.2f} s ({took / timeout:.2f} × the timeout)")
+    assert result.code == 1
+    assert f"no complete answer within --timeout {timeout:g} s" in result.err and result.err.count("\n") == 1
+    assert took <= 2 * timeout

@@ -9,7 +9,9 @@ it was reading (headers, body, a TLS record).
 
 from __future__ import annotations
 
+import functools
 import socket
+import ssl
 import threading
 import typing
 import urllib.request
@@ -96,6 +98,21 @@ class WatchedBackend(httpcore.NetworkBackend):
                 pass  # already closed by its own thread: nothing left to cut
 
 
+@functools.cache
+def _system_tls() -> ssl.SSLContext:
+    """The system's trusted CAs (and $SSL_CERT_FILE), as urllib used: a company CA installed there still works."""
+    return ssl.create_default_context()
+
+
+def _trusts_nothing() -> ssl.SSLContext:
+    """For a plain-http origin, which redirects never leave: no TLS happens, so no CA bundle is loaded.
+
+    httpx would otherwise load certifi's bundle for every transport (50 ms, measured); this
+    context verifies as strictly as any, and fails closed should TLS ever be attempted.
+    """
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+
+
 def transport(url: str, backend: WatchedBackend) -> httpx.HTTPTransport:
     """A transport for ``url`` on ``backend``'s sockets, through the proxy the environment names for it.
 
@@ -108,7 +125,12 @@ def transport(url: str, backend: WatchedBackend) -> httpx.HTTPTransport:
         proxy = urllib.request.getproxies().get(parts.scheme)
     # No keep-alive: a publish makes a dozen requests, and a pooled socket outlives the command's
     # output unless someone closes it; a fresh connection per request costs well under a millisecond here.
-    made = httpx.HTTPTransport(proxy=proxy, limits=httpx.Limits(max_keepalive_connections=0))
+    tls = proxy is not None and proxy.startswith("https:")
+    made = httpx.HTTPTransport(
+        proxy=proxy,
+        verify=_system_tls() if parts.scheme == "https" or tls else _trusts_nothing(),
+        limits=httpx.Limits(max_keepalive_connections=0),
+    )
     # httpx takes no network backend of its own; its pool (plain or proxied) holds one here.
     # The one private seam used: the tests of the trickling store fail if a new httpx moves it.
     made._pool._network_backend = backend

@@ -9,7 +9,7 @@ seconds of its last change is hashed again next time, because a second
 change within the file system's timestamp resolution would not show in its
 mtime (git's "racy" files).
 
-May import: nothing of cubagraph.
+May import: files.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ import os
 import sys
 import time
 from pathlib import Path
+
+from .files import read_regular
 
 RACY_NS = 2_000_000_000
 
@@ -54,8 +56,7 @@ class Digests:
             self.seen[name] = str(record[2])
             return self.seen[name]
         if data is None:
-            with open(name, "rb") as f:
-                data = f.read()
+            data = read_regular(name)
         return self._record(name, st, hashlib.sha256(data).hexdigest())
 
     def _record(self, name: str, st: os.stat_result, digest: str) -> str:

@@ -1,4 +1,5 @@
-"""Atomic file writes: a reader sees the old file or the new one, never half of either.
+"""Atomic file writes: a reader sees the old file or the new one, never half of either;
+and reads that open only regular files, so a FIFO, a socket or a device under data/ never hangs a command.
 
 May import: nothing of cubagraph.
 """
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -45,6 +47,94 @@ def remove_leftovers(directory: Path) -> None:
     for leftover in directory.glob(".*.tmp"):
         with contextlib.suppress(FileNotFoundError):
             leftover.unlink()
+
+
+class NotRegular(OSError):
+    """A path that is a FIFO, a socket, a device, or a symlink leading out of its folder: refused, never opened."""
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
+KINDS = {
+    stat.S_IFIFO: "a FIFO (named pipe)",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFDIR: "a directory",
+}
+
+
+def kind(mode: int) -> str:
+    """What a file of ``mode`` is, in words, for a message saying why it is refused."""
+    return KINDS.get(stat.S_IFMT(mode), "not a regular file")
+
+
+def regular(path: str | Path, within: Path | None = None) -> Path:
+    """``path`` resolved, if it is a regular file (under ``within``, if given); else NotRegular saying why.
+
+    Only stat and readlink are used: nothing is opened, so a FIFO cannot block here.
+    """
+    resolved = Path(path).resolve()
+    if within is not None and not resolved.is_relative_to(within):
+        raise NotRegular(0, f"it leads outside {within.name}/ (to {resolved})")
+    st = os.stat(resolved)
+    if not stat.S_ISREG(st.st_mode):
+        raise NotRegular(0, f"it is {kind(st.st_mode)}, not a regular file")
+    return resolved
+
+
+def read_regular(path: str | Path, within: Path | None = None) -> bytes:
+    """The bytes of the regular file at ``path``; NotRegular (an OSError) if it is anything else.
+
+    The check is made again on the open file itself: between the stat and the
+    open, the path could be swapped for a FIFO. O_NONBLOCK makes that open
+    return at once instead of waiting for a writer, and O_NOFOLLOW refuses a
+    symlink put in place of the resolved path.
+    """
+    resolved = regular(path, within)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(resolved, flags)
+    except OSError as exc:
+        if exc.errno in (getattr(os, "ELOOP", -1), getattr(os, "ENXIO", -1)):
+            raise NotRegular(exc.errno, "it changed into something other than a regular file while being read") from exc
+        raise
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise NotRegular(0, f"it is {kind(st.st_mode)}, not a regular file")
+        return f.read()
+
+
+def regular_files(folder: Path, within: Path | None = None) -> list[str]:
+    """Every regular file under ``folder``, sorted, walking without following or opening anything else.
+
+    A symlink counts if it leads to a regular file under ``within`` (default:
+    ``folder``); FIFOs, sockets, devices and symlinks elsewhere are left out,
+    since nothing refers to them (where one is referred to, :func:`read_regular`
+    refuses it with a reason).
+    """
+    within = within or folder.resolve()
+    found: list[str] = []
+    stack = [os.fspath(folder)]
+    while stack:
+        try:
+            entries = list(os.scandir(stack.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                elif entry.is_file(follow_symlinks=False):
+                    found.append(entry.path)
+                elif entry.is_symlink():
+                    regular(entry.path, within)
+                    found.append(entry.path)
+            except OSError:
+                continue  # not a regular file, or a symlink out of folder/: not part of the project's input
+    return sorted(found)
 
 
 def read_range(path: str, at: int, size: int) -> bytes:

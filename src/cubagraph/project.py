@@ -5,7 +5,7 @@ base IRI for data comes, in order, from ``--base``, the ``CUBAGRAPH_BASE``
 environment variable, ``[tool.cubagraph] base`` in the project's
 ``pyproject.toml``, or the default.
 
-May import: errors, digests, rdf.
+May import: errors, digests, files, rdf.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import InvalidConfig, ProjectNotFound
+from .files import regular_files
 from .rdf.namespaces import DEFAULT_BASE, PREFIXES, Minter
 
 HOW = frozenset({"jobs", "fsync"})  # settings of how a build runs, not of what it makes
@@ -103,10 +104,8 @@ class Project:
         known = digests or Digests(self.root)
         h = hashlib.sha256(self.base.encode() + repr(self.output_settings()).encode())
         root = str(self.root) + os.sep
-        files = [str(self.ontology)]
-        for folder, _, names in os.walk(self.data):
-            files += [os.path.join(folder, n) for n in names]
-        files[1:] = sorted(files[1:])
+        # Only regular files: a FIFO, socket or device under data/ is nobody's input (and would hang a read).
+        files = [str(self.ontology), *regular_files(self.data, self.data_resolved)]
         for path in files:
             relative = path[len(root) :] if path.startswith(root) else path
             h.update(relative.replace(os.sep, "/").encode() + b"\0" + bytes.fromhex(known.sha256(path)))

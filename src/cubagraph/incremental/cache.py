@@ -106,7 +106,11 @@ class Cache:
         kept: list[tuple[str, Entry]] = []
         todo: list[tuple[str, Path]] = []
         for path in mappings:
-            key = self.key_of(path)
+            try:
+                key = self.key_of(path)
+            except OSError:  # not readable, or not a regular file: reading it says why, with its path
+                todo.append(("", path))
+                continue
             entry = self.get(key)
             if entry is not None:
                 kept.append((key, entry))

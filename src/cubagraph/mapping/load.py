@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from ..errors import Problem
+from ..files import NotRegular, read_regular
 from ..project import Project
 from . import model, yamlfile
 from .evidence import Span, Text
@@ -54,10 +55,14 @@ class Source:
     spans: dict[yamlfile.Path, Span] = field(default_factory=dict)
 
 
-def read_yaml(path: Path, problems: list[Problem]) -> Loaded | None:
+def read_yaml(path: Path, problems: list[Problem], within: Path | None = None) -> Loaded | None:
+    """The YAML file at ``path`` (refused unless a regular file, under ``within`` if given), or None with problems."""
     name = str(path)
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path, within)
+    except NotRegular as exc:
+        problems.append(Problem(name, 1, f"refused: {exc.strerror}", "replace it with a regular file under data/"))
+        return None
     except OSError as exc:
         problems.append(Problem(name, 1, f"cannot read the file ({exc.strerror})", "check that it exists"))
         return None
@@ -70,7 +75,7 @@ def read_yaml(path: Path, problems: list[Problem]) -> Loaded | None:
 
 
 def read_registry(path: Path, problems: list[Problem]) -> RegistryFile | None:
-    loaded = read_yaml(path, problems)
+    loaded = read_yaml(path, problems, path.parent.resolve())
     if loaded is None:
         return None
     data = _top(loaded, model.Registry, problems, required=("actors",))
@@ -83,7 +88,7 @@ def read_registry(path: Path, problems: list[Problem]) -> RegistryFile | None:
 
 
 def read_mapping(project: Project, path: Path, problems: list[Problem]) -> Source | None:
-    loaded = read_yaml(path, problems)
+    loaded = read_yaml(path, problems, project.data_resolved)
     if loaded is None:
         return None
     data = _top(loaded, model.Mapping, problems, required=("document",))
@@ -105,7 +110,17 @@ def read_mapping(project: Project, path: Path, problems: list[Problem]) -> Sourc
         )
         return None
     try:
-        raw = text_path.read_bytes()
+        raw = read_regular(text_path, project.data_resolved)
+    except NotRegular as exc:
+        problems.append(
+            Problem(
+                str(path),
+                line,
+                f"refused the text {document.text!r}: {exc.strerror}",
+                "store the text as a regular file under data/documents/",
+            )
+        )
+        return None
     except OSError as exc:
         problems.append(
             Problem(

@@ -10,6 +10,7 @@ them without reading them.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections import Counter
@@ -80,7 +81,10 @@ class Work:
         job, cache = self.job, self.job.cache
         problems: list[Problem] = []
         started = time.perf_counter()
-        key = key or cache.key_of(path)  # no cache was looked in: hash the mapping now
+        if not key:  # no cache was looked in: hash the mapping now
+            # Unreadable, or not a regular file: reading it below says why, with its path.
+            with contextlib.suppress(OSError):
+                key = cache.key_of(path)
         source = load.read_mapping(job.project, path, problems)
         started = self._clock("load models", started)
         if source is None:

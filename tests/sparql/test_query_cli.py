@@ -139,7 +139,8 @@ def test_graph_restricts_to_one_document(run: Callable[..., Result], root: Path)
             "SELECT * WHERE {{ # a comment\n SeRvIcE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}",
             "SERVICE is not allowed",
         ),
-        ("SELECT * WHERE {{ \\u0053ERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}", "SERVICE is not allowed"),
+        # The engine decodes \u escapes inside strings only: here it is a syntax error, and nothing is fetched.
+        ("SELECT * WHERE {{ \\u0053ERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}", "syntax error"),
         (
             "PREFIX x: <http://127.0.0.1:{port}/>\nSELECT * WHERE {{ SERVICE x:q {{ ?s ?p ?o }} }}",
             "SERVICE is not allowed",

@@ -199,7 +199,8 @@ def test_a_huge_result_is_refused_not_truncated() -> None:
     ("query", "message"),
     [
         ("SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}", "SERVICE is not allowed"),
-        ("SELECT * WHERE {{ \\u0053ERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}", "SERVICE is not allowed"),
+        ("SELECT * WHERE {{ ?a ?b ?c .SERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}", "SERVICE is not allowed"),
+        ("SELECT * WHERE {{ FILTER(true)sErViCeSILENT<http://127.0.0.1:{port}/> {{ }} }}", "SERVICE is not allowed"),
         ("SELECT * FROM <http://127.0.0.1:{port}/g> WHERE {{ ?s ?p ?o }}", "not in this dataset"),
         ("LOAD <http://127.0.0.1:{port}/x.ttl>", "LOAD is not allowed"),
         ("INSERT DATA {{ <urn:a> <urn:b> <http://127.0.0.1:{port}/> }}", "INSERT is not allowed"),
@@ -264,7 +265,7 @@ def test_protocol_errors_have_one_shape(server: Served) -> None:
 )
 def test_no_file_outside_exports_is_served(server: Served, path: str) -> None:
     with socket.create_connection(("127.0.0.1", int(server.url.rsplit(":", 1)[1]))) as sock:
-        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
         data = b""
         while chunk := sock.recv(65536):
             data += chunk

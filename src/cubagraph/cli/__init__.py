@@ -7,6 +7,7 @@ network, export, incremental, pipeline, sparql, store.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from collections.abc import Sequence
@@ -45,6 +46,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`cubagraph query ... | head`): stop quietly, as other tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except OSError as exc:  # the machine, not the input nor a bug: a full disk, a quota, a read-only folder
+        where = f" ({exc.filename})" if isinstance(exc.filename, str) else ""
+        room = "free some space" if exc.errno == errno.ENOSPC else "fix the cause"
+        print(f"cubagraph: {exc.strerror or exc}{where} — {room} and run it again", file=sys.stderr)
+        return 74  # EX_IOERR
     except Exception as exc:  # a bug: say so in one line, and how to get the details
         if os.environ.get("CUBAGRAPH_DEBUG"):
             raise
@@ -123,6 +129,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="bind ?NAME to VALUE, as an RDF term (never pasted into the query text)",
     )
+    p.add_argument(
+        "--max-memory",
+        type=int,
+        default=1024,
+        metavar="MIB",
+        help="memory the query may use, in MiB, before it is stopped (default: 1024)",
+    )
     p.set_defaults(run=commands.query)
 
     p = sub.add_parser(
@@ -146,7 +159,20 @@ def _parser() -> argparse.ArgumentParser:
         "--client-timeout",
         type=float,
         default=30.0,
-        help="drop a client that sends nothing for this many seconds (default: 30)",
+        help="seconds a client has to send a whole request, headers and body; a slower one gets 408 (default: 30)",
+    )
+    p.add_argument(
+        "--max-connections",
+        type=int,
+        default=32,
+        help="connections served at once; one more is answered 503 at once (default: 32)",
+    )
+    p.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also answer requests whose Host header is NAME (repeatable; default: 127.0.0.1, localhost, [::1], --host)",
     )
     p.set_defaults(run=commands.serve)
 
@@ -235,7 +261,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--dry-run", action="store_true", help="say what would change, and change nothing")
     p.add_argument("--retries", type=int, default=4, help="retries of a transient failure, with backoff (default: 4)")
-    p.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for each response (default: 60)")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        help="seconds for each whole request: connect, headers and the full answer (default: 60)",
+    )
     p.set_defaults(run=commands.publish)
 
     p = sub.add_parser(

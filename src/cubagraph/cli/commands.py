@@ -107,7 +107,7 @@ def _warn(warnings: Sequence[object]) -> None:
 
 def query(args: argparse.Namespace) -> int:
     from .. import project
-    from ..sparql import engine, queries, results
+    from ..sparql import engine, queries, results, sandbox
 
     proj = project.find(args.root, args.base)
     if args.list:
@@ -137,17 +137,44 @@ def query(args: argparse.Namespace) -> int:
             raise engine.QueryError(f"--param {item!r} is not NAME=VALUE")
         params[name.lstrip("?$")] = value
     _warn_if_stale(proj)
-    store = engine.open_store(proj.trig, proj.root / ".cubagraph", functools.partial(_making_store, proj))
-    prefixes = proj.prefixes()
-    prepared = engine.prepare(text, store, prefixes, params, declared, args.graph, proj.base)
-    result = results.materialise(engine.run(store, prepared, prefixes))
-    fmt = args.format or results.default_format(result)
-    if fmt not in results.formats_for(result):
-        kind = "CONSTRUCT and DESCRIBE" if result.form == "graph" else "SELECT and ASK"
-        raise engine.QueryError(
-            f"--format {fmt} does not fit {kind}; use one of {', '.join(results.formats_for(result))}"
-        )
-    sys.stdout.buffer.write(results.render(result, fmt, prefixes))
+    max_memory = getattr(args, "max_memory", 1024) << 20
+    if max_memory <= 0:
+        raise engine.QueryError("--max-memory must be positive (MiB)")
+
+    cache = proj.root / ".cubagraph"
+    if proj.trig.is_file() and proj.trig.stat().st_size >= engine.SMALL:
+        engine.store_copy(proj.trig, cache, functools.partial(_making_store, proj))  # here, so that it is said
+
+    def evaluate() -> bytes:
+        # In a forked child with no network (sandbox.run_isolated); memory is bounded once the store is open.
+        store = engine.open_store(proj.trig, cache)
+        prefixes = proj.prefixes()
+        prepared = engine.prepare(text, store, prefixes, params, declared, args.graph, proj.base)
+        sandbox.limit_memory(max_memory)
+        sandbox.quiet_stderr()
+        try:
+            result = results.materialise(engine.run(store, prepared, prefixes))
+        except MemoryError:
+            raise engine.QueryMemoryLimit(memory_message) from None
+        except (OSError, RuntimeError, ValueError) as exc:  # raised while the results were read
+            raise engine.evaluation_error(exc) or exc from None
+        fmt = args.format or results.default_format(result)
+        if fmt not in results.formats_for(result):
+            kind = "CONSTRUCT and DESCRIBE" if result.form == "graph" else "SELECT and ASK"
+            raise engine.QueryError(
+                f"--format {fmt} does not fit {kind}; use one of {', '.join(results.formats_for(result))}"
+            )
+        return results.render(result, fmt, prefixes)
+
+    memory_message = (
+        f"the query needed more than its {sandbox.size(max_memory)} of memory and was stopped"
+        " — narrow it, or raise the limit with --max-memory MIB"
+    )
+    try:
+        out = sandbox.run_isolated(evaluate, max_memory)
+    except sandbox.ChildDied as exc:
+        raise engine.QueryMemoryLimit(f"{memory_message} ({exc})") from None
+    sys.stdout.buffer.write(out)
     sys.stdout.flush()
     return 0
 
@@ -171,8 +198,10 @@ def serve(args: argparse.Namespace) -> int:
     if not proj.trig.is_file():
         raise CubagraphError(f"{proj.relative(proj.trig)} does not exist — run `cubagraph build` first")
     _warn_if_stale(proj)
-    if args.timeout <= 0 or args.max_rows <= 0 or args.workers <= 0:
-        raise CubagraphError("--timeout, --max-rows and --workers must be positive")
+    if min(args.timeout, args.max_rows, args.workers, args.client_timeout, args.max_connections) <= 0:
+        raise CubagraphError(
+            "--timeout, --max-rows, --workers, --client-timeout and --max-connections must be positive"
+        )
     settings = server.Settings(
         host=args.host,
         port=args.port,
@@ -181,6 +210,8 @@ def serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         cors=args.cors,
         client_timeout=args.client_timeout,
+        max_connections=args.max_connections,
+        allow_hosts=tuple(args.allow_host),
     )
     httpd, endpoint = server.make_server(proj, settings)
 

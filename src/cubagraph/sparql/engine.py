@@ -2,9 +2,17 @@
 
 Before a query reaches the engine it is scanned, token by token, and refused
 if it could do more than read this dataset: ``SERVICE`` (the engine would
-fetch from the network), updates and ``LOAD``, and ``FROM``/``FROM NAMED``
-with a graph that is not in the dataset. Parameters are bound as RDF terms
-through the engine's substitutions (SEP-0007), never pasted into the text.
+fetch from the network), updates and ``LOAD``, ``FROM``/``FROM NAMED`` with a
+graph that is not in the dataset, and nesting deeper than the engine's parser
+can take. Parameters are bound as RDF terms through the engine's
+substitutions (SEP-0007), never pasted into the text.
+
+The scanner reads the text as the engine does (pyoxigraph decodes ``\\u``
+escapes inside strings only, and matches keywords without a word boundary:
+``SERVICESILENT``, ``.SERVICE``), so that it can give a friendly reason. It
+is not what keeps queries off the network: every query is evaluated in a
+sandboxed process (``sandbox``), where a ``SERVICE`` that slips past the
+scanner fails to open its socket and becomes :class:`QueryRefused` too.
 """
 
 from __future__ import annotations
@@ -35,12 +43,14 @@ _TOKEN = re.compile(
     | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
     | (?P<var>[?$][^\s{}()\[\];,.<>=!|&+*/^"'\#@?$-]+)
     | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-    | (?P<word>[^\s{}()\[\];,<>=!|&+*/^"'\#@?$]+)
+    | (?P<word>(?:\\.|[^\s{}()\[\];,<>=!|&+*/^"'\#@?$\\])+)
     | (?P<other>.)
     """,
     re.X | re.S,
 )
-_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+# SERVICE as the engine's parser finds it in a word: after dots, or glued to SILENT.
+_SERVICE = re.compile(r"(?:^|\.)SERVICE(?:SILENT)?$", re.I)
+MAX_DEPTH = 200  # brackets deep; pyoxigraph's parser overflows its stack at a few thousand
 
 
 class QueryError(CubagraphError):
@@ -70,6 +80,13 @@ class ResultTooLarge(QueryError):
     status = 413
 
 
+class QueryMemoryLimit(QueryError):
+    """The query needed more memory than its process may use."""
+
+    code = "memory_limit"
+    status = 413
+
+
 @dataclass
 class Prepared:
     """A checked query, ready for the engine."""
@@ -93,13 +110,17 @@ class Prepared:
         return out
 
 
-def decode_escapes(text: str) -> str:
-    """Apply SPARQL's codepoint escapes (``\\u0053``) before anything reads the query.
-
-    The SPARQL grammar applies them before parsing; doing it here first means
-    that ``\\u0053ERVICE`` is seen, and refused, as ``SERVICE``.
-    """
-    return _ESCAPE.sub(lambda m: chr(int(m[1] or m[2], 16)), text)
+def too_deep(text: str, limit: int = MAX_DEPTH) -> int | None:
+    """Where brackets (outside strings, IRIs and comments) first nest deeper than ``limit``; None if never."""
+    level = 0
+    for kind, value, at in tokens(text):
+        if kind == "other" and value in "({[":
+            level += 1
+            if level > limit:
+                return at
+        elif kind == "other" and value in ")}]":
+            level -= 1
+    return None
 
 
 def tokens(text: str) -> Iterator[tuple[str, str, int]]:
@@ -118,6 +139,8 @@ def scan(text: str, prefixes: dict[str, str], graphs: Container[str]) -> str:
         if kind != "word":
             continue
         word = value.upper()
+        if _SERVICE.search(word):
+            word = "SERVICE"
         if word == "PREFIX" and i + 2 < len(toks) and toks[i + 2][0] == "iri":
             declared[toks[i + 1][1].rstrip(":")] = toks[i + 2][1][1:-1]
         elif word == "SERVICE":
@@ -170,7 +193,11 @@ def prepare(
     base: str = "",
 ) -> Prepared:
     """Check ``text`` and bind ``params``; raise :class:`QueryError` with the reason."""
-    text = decode_escapes(text)
+    at = too_deep(text)
+    if at is not None:
+        raise QueryError(
+            f"{_where(text, at)}: brackets nest more than {MAX_DEPTH} deep here, more than a query may — flatten it"
+        )
     form = scan(text, prefixes, _NamedGraphs(store))
     prepared = Prepared(text, form)
     if graph is not None:
@@ -303,6 +330,9 @@ def run(store: ox.Store, prepared: Prepared, prefixes: dict[str, str]) -> Any:
             raise QuerySyntaxError(f"syntax error at line {m[1]}, column {m[2]}: {_one_line(m[3])}") from exc
         raise QuerySyntaxError(f"syntax error: {_one_line(message)}") from exc
     except (RuntimeError, ValueError, OSError) as exc:
+        refused = network_refusal(exc)
+        if refused is not None:
+            raise refused from exc
         m = re.search(r"variable \?(\w+) in its SELECT projection", str(exc))
         if m:
             # Substitution binds projected variables only (SEP-0007).
@@ -310,6 +340,25 @@ def run(store: ox.Store, prepared: Prepared, prefixes: dict[str, str]) -> Any:
                 f"parameter ?{m[1]} must appear in the SELECT clause — add it there, or use SELECT *"
             ) from exc
         raise QueryError(f"the query cannot be evaluated: {_one_line(str(exc))}") from exc
+
+
+def network_refusal(exc: BaseException) -> QueryRefused | None:
+    """The error for a query whose engine error is the sandbox refusing a socket; None if it is another."""
+    from .sandbox import is_network_refusal
+
+    if isinstance(exc, (OSError, RuntimeError, ValueError)) and is_network_refusal(str(exc)):
+        return QueryRefused(
+            "the query tried to open a network connection (SERVICE), and was stopped"
+            " — cubagraph answers from its own graph and never fetches from the network"
+        )
+    return None
+
+
+def evaluation_error(exc: BaseException) -> QueryError | None:
+    """The error for what the engine raised while results were read (lazily, after :func:`run`); None if not the engine's."""
+    if not isinstance(exc, (OSError, RuntimeError, ValueError)):
+        return None
+    return network_refusal(exc) or QueryError(f"the query cannot be evaluated: {_one_line(str(exc))}")
 
 
 def _one_line(text: str, limit: int = 300) -> str:
@@ -365,6 +414,11 @@ def open_store(trig: Path, cache: Path, making: Callable[[], None] | None = None
         raise CubagraphError(f"{trig} does not exist — run `cubagraph build` first")
     if trig.stat().st_size < SMALL:
         return load_store(trig)
+    return ox.Store.read_only(str(store_copy(trig, cache, making)))
+
+
+def store_copy(trig: Path, cache: Path, making: Callable[[], None] | None = None) -> Path:
+    """The on-disk copy of ``trig`` under ``cache``, made first if there is none yet (see :func:`open_store`)."""
     import hashlib
     import shutil
     import tempfile
@@ -387,4 +441,4 @@ def open_store(trig: Path, cache: Path, making: Callable[[], None] | None = None
         for old in cache.glob("store-*"):
             if old != target:
                 shutil.rmtree(old, ignore_errors=True)
-    return ox.Store.read_only(str(target))
+    return target

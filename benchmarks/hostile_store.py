@@ -63,7 +63,7 @@ class HostileStore:
             self.server = _Quiet(("127.0.0.1", 0), self._handler())
             self.server.daemon_threads = True
             self.port = int(self.server.server_address[1])
-            threading.Thread(target=self.server.serve_forever, daemon=True).start()
+            threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
         self.url = f"http://127.0.0.1:{self.port}"
 
     def credentials_from(self, host_prefix: str) -> int:

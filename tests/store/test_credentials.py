@@ -166,3 +166,10 @@ def test_a_stalled_store_is_cut_off_at_the_deadline(
     assert result.code == 1
     assert f"no complete answer within --timeout {timeout:g} s" in result.err and result.err.count("\n") == 1
     assert took <= 2 * timeout
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "nan", "inf", "1e9"])
+def test_a_timeout_that_is_not_a_duration_is_a_clear_error(value: str, run: Callable[..., Result]) -> None:
+    result = run("publish", "--store", "http://127.0.0.1:9/store", "--timeout", value, cwd=ROOT)
+    assert result.code == 1
+    assert "is not a number of seconds between 0 and 86400" in result.err and result.err.count("\n") == 1

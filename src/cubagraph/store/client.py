@@ -20,7 +20,6 @@ midway; a short body is an error, not a smaller answer.
 from __future__ import annotations
 
 import json
-import threading
 import time
 import urllib.parse
 from typing import Any
@@ -58,12 +57,15 @@ class StoreError(CubagraphError):
 
 class Client:
     def __init__(self, auth: Auth, retries: int = 4, backoff: float = 0.5, timeout: float = 60.0):
+        if not 0 < timeout <= 86_400:  # also refuses nan and inf, which no timer takes
+            raise CubagraphError(f"--timeout {timeout:g} is not a number of seconds between 0 and 86400 — give one")
         self.auth = check_token(auth)
         self.retries = retries
         self.backoff = backoff
         self.timeout = timeout
         self.redact = Redactor.of(auth)
         self.backend = wire.WatchedBackend()
+        self.watchdog = wire.Watchdog(self.backend)
         self.sessions: dict[tuple[str, str, int], httpx.Client] = {}
 
     def close(self) -> None:
@@ -113,9 +115,7 @@ class Client:
             headers["Authorization"] = f"Basic {self.auth.basic()}"
         where = f"{method} {safe_url(url)}"
         deadline = time.monotonic() + self.timeout
-        timer = threading.Timer(self.timeout, self.backend.cut)
-        timer.daemon = True
-        timer.start()
+        self.watchdog.arm(self.timeout)
         try:
             return self._exchange(method, url, body, headers, where, deadline)
         except (httpx.TransportError, httpx.StreamError) as exc:
@@ -129,7 +129,7 @@ class Client:
                 raise self._fail(f"{where}: {exc} (truncated response)", transient=True) from None
             raise self._fail(f"{where}: cannot reach the store ({exc or type(exc).__name__})", transient=True) from None
         finally:
-            timer.cancel()
+            self.watchdog.disarm()
 
     def _exchange(
         self, method: str, url: str, body: bytes | None, headers: dict[str, str], where: str, deadline: float

@@ -21,6 +21,8 @@ May import: errors, files, digests, rdf, graph, network.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -28,12 +30,13 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from ..errors import CannotWrite
 from ..files import LOCK, exclusive, remove_leftovers
 from ..graph.dataset import Dataset
 from ..network.projection import context as network_context
 from ..rdf.terms import Row, of_quads
 from . import gexf, graphml, html, jsonld, tables, trig, turtle
-from .plan import Graph, Manifest, Piece, Plan, Reaper, materialise, write
+from .plan import Graph, Manifest, Piece, Plan, Reaper, Staged, materialise, put, stage
 from .view import Context, GraphView
 
 EXPORTERS: tuple[ModuleType, ...] = (turtle, trig, jsonld, graphml, gexf, tables, html)
@@ -90,6 +93,48 @@ def render_all(dataset: Dataset, prefixes: dict[str, str], memo: Path | None = N
     return rendered
 
 
+def _put_all(
+    directory: Path, plans: Mapping[str, Plan | bytes], done: list[Staged | None], record: Manifest, reaper: Reaper
+) -> list[tuple[Path, bool]]:
+    """Rename every staged export in; if one rename fails, put back the ones already renamed.
+
+    Each old export is hard-linked aside first (no data is copied, no space
+    is needed but a directory entry), so that an error halfway, rare as it is
+    after every byte was written, still leaves the old set whole.
+    """
+    backups: list[tuple[Path, Path | None]] = []  # (target, its old file linked aside; None: there was none)
+    try:
+        for s in done:
+            if s is not None and s.tmp is not None:
+                aside = s.target.with_name(f".{s.target.name}.was.tmp")
+                aside.unlink(missing_ok=True)
+                try:
+                    os.link(s.target, aside)
+                except FileNotFoundError:  # a new export: undone by removing it
+                    backups.append((s.target, None))
+                else:
+                    backups.append((s.target, aside))
+        results = [
+            (directory / name, False if s is None else put(s, record, reaper))
+            for name, s in zip(plans, done, strict=True)
+        ]
+    except OSError as exc:
+        for s in done:
+            if s is not None:
+                s.discard()
+        for target, aside in backups:
+            with contextlib.suppress(OSError):
+                if aside is None:
+                    target.unlink(missing_ok=True)
+                else:
+                    os.replace(aside, target)
+        raise CannotWrite(directory, exc) from exc
+    for _, aside in backups:
+        if aside is not None:
+            reaper.delete(aside)
+    return results
+
+
 def write_all(
     directory: Path,
     plans: Mapping[str, Plan | bytes],
@@ -116,15 +161,31 @@ def write_all(
         record = Manifest(manifest)
         reaper = Reaper()
 
-        def one(name: str, given: Plan | bytes) -> tuple[Path, bool]:
+        staged: list[Staged] = []
+
+        def one(name: str, given: Plan | bytes) -> Staged | None:
             # A file the manifest does not describe (checked out, or written by hand) is written
             # afresh and compared: if its bytes are the same, the old file stays, mtime and all.
-            path = directory / name
-            return path, write(path, _plan(given), graphs, record, durable, reaper)
+            done = stage(directory / name, _plan(given), graphs, record, durable)
+            if done is not None:
+                staged.append(done)  # list.append is atomic: the other thread's temporaries are kept too
+            return done
 
-        # Two at a time: copying runs in the kernel, so one export copies while another is planned.
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            results = list(pool.map(one, plans.keys(), plans.values()))
+        # Every export goes to a temporary first; only when all are written are they renamed in,
+        # so a full disk (or any error) halfway leaves the old set whole.
+        try:
+            # Two at a time: copying runs in the kernel, so one export copies while another is planned.
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                done = list(pool.map(one, plans.keys(), plans.values()))
+        except OSError as exc:
+            for s in staged:
+                s.discard()
+            raise CannotWrite(directory, exc) from exc
+        except BaseException:
+            for s in staged:
+                s.discard()
+            raise
+        results = _put_all(directory, plans, done, record, reaper)
         record.save(list(plans))
         reaper.wait()
     return results

@@ -176,20 +176,62 @@ class Manifest:
         if self.path is None:
             return
         files = {n: r for n, r in self.files.items() if n in names}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(files, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, self.path)
+        # Best effort: the manifest only saves work. One left as it was (a full disk) describes
+        # files whose size, mtime and inode no longer match, so the next build trusts none of it.
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps(files, sort_keys=True), encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError:
+            _unlink(tmp)
+
+
+@dataclass
+class Staged:
+    """An export written in full to a temporary beside its target, not yet renamed in (``tmp`` None: same bytes)."""
+
+    target: Path
+    tmp: Path | None
+    keys: list[str]
+    sizes: list[int]
+
+    def discard(self) -> None:
+        if self.tmp is not None:
+            _unlink(self.tmp)
+            self.tmp = None
 
 
 def write(
     target: Path, plan: Plan, graphs: Sequence[Graph], manifest: Manifest, durable: bool, reaper: Reaper | None = None
 ) -> bool:
     """Write ``plan`` to ``target`` atomically, copying what is unchanged from the old file; False if nothing changed."""
+    staged = stage(target, plan, graphs, manifest, durable)
+    return staged is not None and put(staged, manifest, reaper)
+
+
+def put(staged: Staged, manifest: Manifest, reaper: Reaper | None = None) -> bool:
+    """Rename a staged export in (a rename: the old file or the new one, never a mix); False if its bytes were the same."""
+    changed = staged.tmp is not None
+    if staged.tmp is not None:
+        os.chmod(staged.tmp, 0o644)
+        _replace(staged.tmp, staged.target, reaper)
+        staged.tmp = None
+    manifest.record(staged.target, staged.keys, staged.sizes)
+    return changed
+
+
+def stage(target: Path, plan: Plan, graphs: Sequence[Graph], manifest: Manifest, durable: bool) -> Staged | None:
+    """Write ``plan`` to a temporary beside ``target``, copying what is unchanged from the old file; None if unchanged.
+
+    Nothing is renamed here: the caller stages every export first and renames
+    them in only when all were written, so that a full disk halfway leaves the
+    old set whole (and removes the temporaries).
+    """
     keys = item_keys(plan, graphs)
     old = manifest.previous(target)
     if old is not None and old["keys"] == keys:
-        return False
+        return None
     at: dict[str, int] = {}  # key -> its position in the old file, for keys that occur once there
     offsets: list[int] = []
     old_keys: list[str] = old["keys"] if old is not None else []
@@ -238,20 +280,16 @@ def write(
             out.flush()
             if durable:
                 os.fsync(out.fileno())
-        changed = not _equal(Path(tmp), target)
-        if changed:
-            os.chmod(tmp, 0o644)
-            _replace(Path(tmp), target, reaper)
-        else:
+        if _equal(Path(tmp), target):
             # New parts, same bytes (a registry edit renames every piece, and may leave a file as it was):
             # keep the old file, and its mtime.
             os.unlink(tmp)
+            return Staged(target, None, keys, sizes)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    manifest.record(target, keys, sizes)
-    return changed
+    return Staged(target, Path(tmp), keys, sizes)
 
 
 class Reaper:

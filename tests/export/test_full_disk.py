@@ -1,0 +1,104 @@
+"""A full disk while the exports are written leaves the old set whole, byte for byte, and says so: exit 74, not 70.
+
+The disk is real: a small tmpfs mounted by the test (we run as root in CI).
+Where mounting is not allowed, the test is skipped rather than faked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CUBAGRAPH = [sys.executable, "-m", "cubagraph"]
+KIB = 1024
+
+
+def digests(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+@contextlib.contextmanager
+def tmpfs(where: Path, size: int) -> Iterator[Path]:
+    where.mkdir(parents=True, exist_ok=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)], capture_output=True, check=False
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode(errors='replace').strip()}")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+def rename_an_actor(workdir: Path) -> None:
+    """A registry edit that changes every export."""
+    registry = workdir / "data" / "actors.yaml"
+    registry.write_text(registry.read_text(encoding="utf-8").replace("name: Cuba\n", "name: Cuba Island\n", 1))
+
+
+def build(workdir: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*CUBAGRAPH, "build"], cwd=workdir, capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_a_full_exports_disk_leaves_the_old_exports_whole(workdir: Path, tmp_path: Path) -> None:
+    old = workdir / "exports"
+    size = sum(p.stat().st_size for p in old.iterdir() if p.is_file())
+    kept = tmp_path / "kept"
+    shutil.copytree(old, kept)
+    shutil.rmtree(old)
+    with tmpfs(old, size + 256 * KIB):  # room for the old set and a little: not for a second set
+        for p in kept.iterdir():
+            shutil.copy2(p, old / p.name)
+        before = digests(old)
+        rename_an_actor(workdir)
+        result = build(workdir)
+        assert result.returncode == 74, result.stderr
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and "No space left on device" in lines[0] and "free some space" in lines[0], lines
+        assert "internal error" not in result.stderr
+        assert digests(old) == before
+        assert not [p.name for p in old.iterdir() if p.name.endswith(".tmp")], "temporaries left behind"
+
+
+def test_a_full_disk_under_the_whole_project_is_a_problem_not_a_bug(workdir: Path, tmp_path: Path) -> None:
+    """Cache, manifest and exports all on one small disk: whatever fills it first, exit 74 and the old exports."""
+    disk = tmp_path.with_name(tmp_path.name + "-disk")
+    used = sum(p.stat().st_size for p in workdir.rglob("*") if p.is_file())
+    with tmpfs(disk, used + 300 * KIB):
+        project = disk / "project"
+        shutil.copytree(workdir, project)
+        before = digests(project / "exports")
+        rename_an_actor(project)
+        result = build(project)
+        assert result.returncode == 74, result.stderr
+        assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+        assert digests(project / "exports") == before
+
+
+@pytest.mark.parametrize("spare", [64, 256, 768, 1280, 1792, 2304, 2816])
+def test_whatever_fills_the_disk_first_the_exports_are_old_or_new_never_mixed(
+    workdir: Path, tmp_path: Path, spare: int
+) -> None:
+    disk = tmp_path.with_name(tmp_path.name + "-disk")
+    used = sum(p.stat().st_size for p in workdir.rglob("*") if p.is_file())
+    with tmpfs(disk, used + spare * KIB):
+        project = disk / "project"
+        shutil.copytree(workdir, project)
+        before = digests(project / "exports")
+        rename_an_actor(project)
+        result = build(project)
+        assert result.returncode in (0, 74), result.stderr
+        assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+        if result.returncode == 74:
+            assert digests(project / "exports") == before
+        else:
+            check = subprocess.run([*CUBAGRAPH, "build", "--check"], cwd=project, capture_output=True, timeout=120)
+            assert check.returncode == 0, check.stderr

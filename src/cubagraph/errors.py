@@ -9,6 +9,7 @@ May import: nothing of cubagraph: every other part imports it.
 
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,3 +86,23 @@ class StaleExports(CubagraphError):
             super().__init__(f"stale schemas: {names} — run `cubagraph schema` and commit schema/")
         else:
             super().__init__(f"stale exports: {names} — run `cubagraph build` and commit exports/")
+
+
+class CannotWrite(CubagraphError):
+    """Writing the exports failed (a full disk, a read-only folder, ...): the old ones are left whole."""
+
+    exit_code = 74  # EX_IOERR: a problem with the machine, not with the input nor a bug
+
+    def __init__(self, directory: Path, exc: OSError):
+        self.errno = exc.errno
+        where = f" ({display_path(exc.filename)})" if isinstance(exc.filename, str) else ""
+        if exc.errno == errno.ENOSPC:
+            remedy = f"free some space on the disk that holds {display_path(str(directory))}/ and run it again"
+        elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            remedy = f"make {display_path(str(directory))}/ writable and run it again"
+        else:
+            remedy = "fix the cause and run it again"
+        super().__init__(
+            f"cannot write the exports: {exc.strerror or exc}{where}; {display_path(str(directory))}/ was left as it"
+            f" was — {remedy}"
+        )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CubagraphError, InvalidData, Problem
-from ..files import write_atomic
+from ..files import NotRegular, read_regular, write_atomic
 from ..project import Project
 from ..rdf.namespaces import ID_RULE, id_problem
 from . import dates, load, suggest
@@ -41,7 +41,9 @@ def create(
     language: str,
 ) -> Created:
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)  # a FIFO or device given as the text would block a plain read
+    except NotRegular as exc:
+        raise CubagraphError(f"{path}: refused: {exc.strerror}; give a regular file") from exc
     except OSError as exc:
         raise CubagraphError(f"{path}: cannot read it ({exc.strerror})") from exc
     try:
@@ -80,7 +82,11 @@ def create(
         raise CubagraphError(f"{project.relative(mapping)} already exists — choose another --id")
     digest = hashlib.sha256(raw).hexdigest()
     for other in sorted((project.data / "documents").glob("*")):
-        if other.is_file() and hashlib.sha256(other.read_bytes()).hexdigest() == digest:
+        try:
+            content = read_regular(other, project.data_resolved)
+        except OSError:
+            continue  # not a regular file under data/: not a stored text
+        if hashlib.sha256(content).hexdigest() == digest:
             raise CubagraphError(f"this text is already stored, as {project.relative(other)}")
     if stored.exists():
         raise CubagraphError(f"{project.relative(stored)} already exists with other content — choose another --id")

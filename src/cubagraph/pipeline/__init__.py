@@ -34,7 +34,7 @@ from pathlib import Path
 from .. import export
 from ..digests import Digests
 from ..errors import InvalidData, Problem, display_path
-from ..files import exclusive
+from ..files import exclusive, read_regular
 from ..graph.build import Builder
 from ..graph.dataset import Dataset
 from ..incremental import fanout
@@ -167,7 +167,11 @@ def _build_dataset(project: Project, use_cache: bool) -> Dataset:
 
 def _open(project: Project, stamp: str, use_cache: bool) -> tuple[ontology.Ontology, Cache, list[Problem]]:
     onto = ontology.load(project.ontology)
-    raw = (project.ontology.read_bytes(), project.registry.read_bytes() if project.registry.is_file() else b"")
+    try:  # a FIFO or device as actors.yaml must not block here: read_registry says why it is refused
+        registry = read_regular(project.registry, project.data_resolved)
+    except OSError:
+        registry = b""
+    raw = (project.ontology.read_bytes(), registry)
     problems: list[Problem] = []
     if not project.mappings:
         problems.append(

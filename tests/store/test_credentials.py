@@ -173,3 +173,25 @@ def test_a_timeout_that_is_not_a_duration_is_a_clear_error(value: str, run: Call
     result = run("publish", "--store", "http://127.0.0.1:9/store", "--timeout", value, cwd=ROOT)
     assert result.code == 1
     assert "is not a number of seconds between 0 and 86400" in result.err and result.err.count("\n") == 1
+
+
+def test_a_secret_is_redacted_in_every_form_a_store_may_quote_it() -> None:
+    """Raw, URL-encoded (both ways, any case), base64, HTML- and JSON-escaped, and in a URL's userinfo."""
+    import html
+    import json
+
+    redact = Redactor.of(AUTHS["basic"])
+    redact.add(TOKEN)
+    quoted = [
+        *forms(SECRET),
+        *forms(TOKEN)[:3],  # a bearer token is never base64-encoded with a user
+        urllib.parse.quote(SECRET, safe="").lower(),
+        html.escape(SECRET),
+        json.dumps(SECRET)[1:-1],
+        json.dumps(TOKEN)[1:-1],
+        f"http://{USER}:{urllib.parse.quote(SECRET, safe='')}@127.0.0.1:9/x",
+        f"Authorization: Basic {base64.b64encode(f'{USER}:{SECRET}'.encode()).decode()}",
+    ]
+    for form in quoted:
+        shown = redact.line(f"<p>you sent {form} to us</p>")
+        assert not leaked(shown, html.escape(SECRET), json.dumps(SECRET)[1:-1], "s3cret"), (form, shown)

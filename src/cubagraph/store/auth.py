@@ -10,6 +10,8 @@ digest response actually sent.
 from __future__ import annotations
 
 import base64
+import html
+import json
 import netrc
 import os
 import re
@@ -138,6 +140,9 @@ class Redactor:
         forms = {secret, urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret)}
         forms |= {urllib.parse.quote(secret), secret.encode("unicode_escape").decode("ascii")}
         forms |= {base64.b64encode(secret.encode()).decode()}
+        # As an HTML error page or a JSON error body would quote it.
+        forms |= {html.escape(secret), html.escape(secret, quote=False), json.dumps(secret)[1:-1]}
+        forms |= {json.dumps(secret, ensure_ascii=False)[1:-1]}
         self.secrets |= {f for f in forms if f}
 
     def sent(self, header: str) -> None:

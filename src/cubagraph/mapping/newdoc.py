@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CubagraphError, InvalidData, Problem
-from ..files import NotRegular, read_regular, write_atomic
+from ..files import NotRegular, read_regular
 from ..project import Project
 from ..rdf.namespaces import ID_RULE, id_problem
 from . import dates, load, suggest
@@ -82,6 +85,8 @@ def create(
         raise CubagraphError(f"{project.relative(mapping)} already exists — choose another --id")
     digest = hashlib.sha256(raw).hexdigest()
     for other in sorted((project.data / "documents").glob("*")):
+        if other.name.startswith("."):
+            continue  # hidden: a temporary, not a stored text
         try:
             content = read_regular(other, project.data_resolved)
         except OSError:
@@ -105,11 +110,57 @@ def create(
         "published": published or "unknown",
         "url": url,
     }
-    stored.parent.mkdir(parents=True, exist_ok=True)
-    mapping.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(stored, raw)  # exactly as given: offsets count this text
-    write_atomic(mapping, suggest.skeleton(document, found, "../../schema/mapping.schema.json").encode("utf-8"))
+    skeleton = suggest.skeleton(document, found, "../../schema/mapping.schema.json").encode("utf-8")
+    try:
+        both([(stored, raw), (mapping, skeleton)])  # the text exactly as given: offsets count it
+    except OSError as exc:
+        raise CubagraphError(
+            f"cannot store the document: {exc.strerror or exc}; nothing was added — free some space or make "
+            f"{project.relative(project.data)}/ writable, and run it again"
+        ) from exc
     return Created(project.relative(stored), project.relative(mapping), found)
+
+
+def both(files: list[tuple[Path, bytes]]) -> None:
+    """Write the files all or none: each to a hidden temporary first, then renamed in, in order.
+
+    A kill while writing (a full disk, Ctrl-C) leaves only hidden ``.*.new.tmp``
+    files, which nothing reads and the next `new` removes. The renames take
+    microseconds; an error between them removes the files already renamed.
+    A file already there is never replaced: a link refuses to overwrite.
+    """
+    for path, _ in files:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for leftover in path.parent.glob(".*.new.tmp"):  # a killed `new`'s temporaries
+            leftover.unlink(missing_ok=True)
+    staged: list[Path] = []
+    placed: list[Path] = []
+    try:
+        for n, (path, data) in enumerate(files):
+            if n:
+                pause("new-between-writes")
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.new.tmp")
+            staged.append(tmp)
+            with open(tmp, "xb") as f:
+                f.write(data)
+            os.chmod(tmp, 0o644)
+        for (path, _), tmp in zip(files, staged, strict=True):
+            os.link(tmp, path)  # FileExistsError rather than replace a file made meanwhile
+            placed.append(path)
+    except BaseException:
+        for path in placed:
+            path.unlink(missing_ok=True)
+        raise
+    finally:
+        for tmp in staged:
+            tmp.unlink(missing_ok=True)
+
+
+def pause(point: str) -> None:
+    """For tests that kill a real process at ``point``: with CUBAGRAPH_PAUSE_AT=point, say so and wait."""
+    if os.environ.get("CUBAGRAPH_PAUSE_AT") == point:
+        print(f"cubagraph: paused at {point}", file=sys.stderr, flush=True)
+        time.sleep(3600)
 
 
 def _slug(text: str) -> str:

@@ -261,11 +261,13 @@ def _bind(value: str, kind: str | None, store: ox.Store, prefixes: dict[str, str
         return ox.Literal(str(day), datatype=ox.NamedNode(XSD + day.xsd_type))
     if kind == "string":
         return ox.Literal(value)
-    if value.startswith("<") and value.endswith(">"):
-        return ox.NamedNode(value[1:-1])
     prefix, colon, local = value.partition(":")
-    if colon and prefix in prefixes:
-        return ox.NamedNode(prefixes[prefix] + local)
+    iri = value[1:-1] if value.startswith("<") and value.endswith(">") else None
+    if iri is not None or (colon and prefix in prefixes):
+        try:
+            return ox.NamedNode(prefixes[prefix] + local if iri is None else iri)
+        except ValueError as exc:  # Oxigraph's IRI check: a space, no scheme, ...
+            raise QueryError(f"{value!r} is not a valid IRI ({exc}) — write <https://...> or prefix:name") from exc
     if kind in ("iri", "document"):
         raise QueryError(f"{value!r} is not an IRI — write <https://...> or prefix:name")
     return ox.Literal(value)

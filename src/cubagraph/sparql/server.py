@@ -1,163 +1,38 @@
 """A read-only SPARQL 1.1 Protocol endpoint over the built graph, with the exports and a query page.
 
-Safe by default: it binds 127.0.0.1, refuses updates, SERVICE, LOAD and
-graphs outside the dataset before evaluation, stops queries at a timeout,
-caps result sizes, reads at most ``max_body`` bytes of a request, and sends
-no CORS headers unless asked. Every error has one JSON shape::
+Safe by default: it binds 127.0.0.1, answers only requests whose ``Host`` names it (no DNS
+rebinding), refuses updates, SERVICE, LOAD and graphs outside the dataset before evaluation, stops
+queries at a timeout, caps result sizes, reads at most ``max_body`` bytes of a request within one
+deadline, serves a bounded number of connections (``connection``), and sends no CORS headers unless
+asked. Every error has one JSON shape::
 
     {"error": {"status": 400, "code": "syntax_error", "message": "..."}}
 """
 
 from __future__ import annotations
 
+import io
 import json
 import mimetypes
 import re
 import sys
-import threading
-from dataclasses import dataclass
+import time
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from importlib import resources
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from ..project import Project
-from . import engine, queries
-from .workers import Pool
+from . import queries
+from .connection import BoundedServer, DeadlineReader, RequestDeadline, error_body
+from .endpoint import CONTENT_TYPES, MEDIA, Endpoint, HTTPError, Settings, host_names, negotiate
 
-MEDIA = {
-    "solutions": {
-        "application/sparql-results+json": "json",
-        "application/json": "json",
-        "application/sparql-results+xml": "xml",
-        "application/xml": "xml",
-        "text/csv": "csv",
-        "text/tab-separated-values": "tsv",
-    },
-    "graph": {
-        "text/turtle": "turtle",
-        "application/turtle": "turtle",
-        # Turtle is valid N3, so N3 clients get Turtle.
-        "text/n3": "turtle",
-        "text/rdf+n3": "turtle",
-        "application/n3": "turtle",
-        "application/n-triples": "ntriples",
-        "text/plain": "ntriples",
-    },
-}
-# The non-standard `format` parameter that some clients send (SPARQLWrapper, Virtuoso's).
-ALIASES = {
-    "json": "json",
-    "xml": "xml",
-    "csv": "csv",
-    "tsv": "tsv",
-    "turtle": "turtle",
-    "ttl": "turtle",
-    "n3": "turtle",
-    "ntriples": "ntriples",
-    "nt": "ntriples",
-}
-CONTENT_TYPES = {
-    "json": "application/sparql-results+json; charset=utf-8",
-    "xml": "application/sparql-results+xml; charset=utf-8",
-    "csv": "text/csv; charset=utf-8",
-    "tsv": "text/tab-separated-values; charset=utf-8",
-    "turtle": "text/turtle; charset=utf-8",
-    "ntriples": "application/n-triples; charset=utf-8",
-}
+__all__ = ["CONTENT_TYPES", "MEDIA", "Endpoint", "HTTPError", "Settings", "host_names", "make_server", "negotiate"]
+
 STATIC = {"/": "query.html", "/static/query.js": "query.js", "/static/query.css": "query.css"}
 # The query page and the viewer run with no network access beyond this server.
 CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-
-
-@dataclass
-class Settings:
-    host: str = "127.0.0.1"
-    port: int = 7878
-    timeout: float = 10.0
-    max_rows: int = 50_000
-    max_body: int = 1 << 20
-    workers: int = 2
-    cors: str | None = None
-    client_timeout: float = 30.0  # a client that sends nothing for this long is dropped
-
-
-class HTTPError(Exception):
-    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None):
-        super().__init__(message)
-        self.status, self.code, self.headers = status, code, headers or {}
-
-
-class Endpoint:
-    """What the handler needs: the pool, a read-only store for lookups, and settings."""
-
-    def __init__(self, project: Project, settings: Settings):
-        self.project = project
-        self.settings = settings
-        self.prefixes = project.prefixes()
-        self.pool = Pool(project.trig, self.prefixes, settings.workers)
-        self.store = self.pool.store()
-        self.graphs = {g.value for g in self.store.named_graphs()}
-        self.lock = threading.Lock()  # the lookup store is shared by request threads
-        self.served = 0
-
-    def close(self) -> None:
-        self.pool.close()
-
-    def answer(self, query: str, accept: str, params: dict[str, list[str]]) -> tuple[str, bytes]:
-        """Run ``query``; return (content type, body) or raise :class:`HTTPError`."""
-        default = params.get("default-graph-uri", [])
-        named = params.get("named-graph-uri", [])
-        for iri in [*default, *named]:
-            if iri not in self.graphs:
-                raise HTTPError(403, "refused", f"graph <{iri}> is not in this dataset")
-        try:
-            with self.lock:
-                prepared = engine.prepare(query, self.store, self.prefixes, base=self.project.base)
-        except engine.QueryError as exc:
-            raise HTTPError(exc.status, exc.code, str(exc)) from exc
-        if default or named:
-            prepared.graphs = sorted({*default, *named})
-        kind = "graph" if prepared.form in ("CONSTRUCT", "DESCRIBE") else "solutions"
-        fmt = negotiate(accept, params.get("format", [""])[0], kind)
-        try:
-            answer = self.pool.run(prepared, fmt, self.settings.max_rows, self.settings.timeout)
-        except engine.QueryError as exc:
-            raise HTTPError(exc.status, exc.code, str(exc)) from exc
-        if answer.status != 200:
-            raise HTTPError(answer.status, answer.code, answer.body.decode())
-        return CONTENT_TYPES[fmt], answer.body
-
-
-def negotiate(accept: str, override: str, kind: str) -> str:
-    """The result format for an Accept header (or a ``format`` parameter)."""
-    formats = MEDIA[kind]
-    # A `format` hint that does not fit the query form is ignored in favour of Accept.
-    if ALIASES.get(override.lower()) in formats.values():
-        return ALIASES[override.lower()]
-    default = "json" if kind == "solutions" else "turtle"
-    if not accept.strip():
-        return default
-    ranked = []
-    for i, part in enumerate(accept.split(",")):
-        media, *options = (p.strip() for p in part.split(";"))
-        q = 1.0
-        for option in options:
-            if option.startswith("q="):
-                try:
-                    q = float(option[2:])
-                except ValueError:
-                    q = 0.0
-        ranked.append((-q, i, media.lower()))
-    for neg_q, _, media in sorted(ranked):
-        if neg_q == 0:
-            continue
-        if media in formats:
-            return formats[media]
-        if media in ("*/*", "text/*", "application/*") or media.endswith("/html"):
-            return default
-    raise HTTPError(406, "not_acceptable", f"none of {accept!r} fits; this query can give {', '.join(formats)}")
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -165,6 +40,55 @@ class Handler(BaseHTTPRequestHandler):
     sys_version = ""
     protocol_version = "HTTP/1.1"
     endpoint: Endpoint  # set on the subclass made by make_server
+    hosts: frozenset[str] = frozenset()  # set by make_server once the port is known
+
+    # -- one deadline a request ------------------------------------------------------------
+
+    def setup(self) -> None:
+        super().setup()
+        self.reader = DeadlineReader(self.connection)
+        self.rfile = io.BufferedReader(self.reader)
+
+    def handle_one_request(self) -> None:
+        self.started = time.monotonic()
+        self.reader.deadline = self.started + self.endpoint.settings.client_timeout
+        self.reader.received = 0
+        self.command, self.path, self.request_version = None, "", "HTTP/1.1"  # type: ignore[assignment]
+        try:
+            super().handle_one_request()
+        except RequestDeadline:
+            self.close_connection = True
+            if self.reader.received:  # an idle keep-alive connection is closed without a word
+                self._error(self._late())
+
+    def _late(self) -> HTTPError:
+        self.close_connection = True
+        limit = self.endpoint.settings.client_timeout
+        return HTTPError(
+            408,
+            "timeout",
+            f"the request was not sent within {limit:g} s — send it whole, faster (serve --client-timeout)",
+        )
+
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        given = self.headers.get_all("Host") or []
+        host = given[0].strip().lower() if len(given) == 1 else ""  # two Host headers name no one host
+        if host not in self.hosts:
+            self.close_connection = True
+            shown = repr(host[:100]) if host else ("two Host headers" if given else "no Host header")
+            if "Content-Length" in self.headers or "Transfer-Encoding" in self.headers:
+                self._drain(self.endpoint.settings.max_body)  # so that the client reads the answer, not a reset
+            self._error(
+                HTTPError(
+                    421,
+                    "unknown_host",
+                    f"this server does not answer for {shown}; start it with `--allow-host NAME` to add a name",
+                )
+            )
+            return False
+        return True
 
     # -- methods -----------------------------------------------------------------------
 
@@ -207,6 +131,8 @@ class Handler(BaseHTTPRequestHandler):
             action()
         except HTTPError as exc:
             self._error(exc)
+        except RequestDeadline:
+            self._error(self._late())
         except (BrokenPipeError, ConnectionResetError):
             pass
         except Exception as exc:  # a bug must still give the client a well-formed answer
@@ -295,18 +221,18 @@ class Handler(BaseHTTPRequestHandler):
         could lose our answer; reading it first lets the client read the error.
         """
         self.close_connection = True  # an unread remainder would be taken for the next request
-        previous = self.connection.gettimeout()
-        self.connection.settimeout(0.2)
+        previous = self.reader.deadline
+        self.reader.deadline = min(previous, time.monotonic() + 0.2)
         try:
             while limit > 0:
                 chunk = self.rfile.read1(min(limit, 65536))
                 if not chunk:
                     break
                 limit -= len(chunk)
-        except (TimeoutError, OSError):
+        except (RequestDeadline, OSError):
             pass
         finally:
-            self.connection.settimeout(previous)
+            self.reader.deadline = previous
 
     # -- answers -----------------------------------------------------------------------
 
@@ -351,10 +277,15 @@ class Handler(BaseHTTPRequestHandler):
         self._error(HTTPError(code, codes.get(code, "bad_request"), message or HTTPStatus(code).phrase))
 
     def _error(self, exc: HTTPError) -> None:
-        body = json.dumps({"error": {"status": exc.status, "code": exc.code, "message": str(exc)}}, ensure_ascii=False)
-        self._send(exc.status, "application/json; charset=utf-8", body.encode() + b"\n", exc.headers)
+        body = error_body(exc.status, exc.code, str(exc))
+        try:
+            self._send(exc.status, "application/json; charset=utf-8", body, exc.headers)
+        except OSError:
+            self.close_connection = True  # the client left before its answer: nothing to tell
 
     def _send(self, status: int, ctype: str, body: bytes, headers: dict[str, str] | None = None) -> None:
+        # Writing has its own bound: a client that stops reading is dropped after client_timeout.
+        self.connection.settimeout(self.endpoint.settings.client_timeout)
         self.send_response(status)
         if ctype:
             self.send_header("Content-Type", ctype)
@@ -371,26 +302,39 @@ class Handler(BaseHTTPRequestHandler):
         if not getattr(self, "_head", False):
             self.wfile.write(body)
 
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        # One line a request, on stderr: when, method, path, status, duration. No query text, which
+        # may be long or private. A request whose first line could not be parsed has no method yet.
+        path = urlsplit(getattr(self, "path", "") or "").path or "-"
+        ms = (time.monotonic() - getattr(self, "started", time.monotonic())) * 1000
+        log(f"{self.command or '-'} {path} {int(code) if isinstance(code, int) else code} {ms:.1f}ms")
+
     def log_message(self, format: str, *args: Any) -> None:
-        # One line a request, on stderr; no query text, which may be long or private. A request
-        # whose first line could not be parsed has no command or path yet.
-        path = urlsplit(getattr(self, "path", "") or "").path
-        status = args[1] if len(args) > 1 else ""
-        sys.stderr.write(f"{self.address_string()} {getattr(self, 'command', None) or '-'} {path} {status}\n")
+        pass  # the base class's other messages (timeouts, errors) are answered and logged by us
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
+def log(message: str) -> None:
+    """One log line on stderr, stamped with the UTC time; a closed stderr is no reason to fail."""
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
+    try:
+        sys.stderr.write(f"{stamp}Z {message}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
+class Server(BoundedServer):
+    pass
 
 
 def make_server(project: Project, settings: Settings) -> tuple[Server, Endpoint]:
     endpoint = Endpoint(project, settings)
     # `timeout` is the socket timeout of each connection: a client that stalls is dropped.
-    handler = type("BoundHandler", (Handler,), {"endpoint": endpoint, "timeout": settings.client_timeout})
+    handler: type[Handler] = type("BoundHandler", (Handler,), {"endpoint": endpoint})
     try:
-        server = Server((settings.host, settings.port), handler)
+        server = Server((settings.host, settings.port), handler, settings.max_connections, log)
     except OSError:
         endpoint.close()
         raise
+    handler.hosts = host_names(settings, int(server.server_address[1]))
     return server, endpoint

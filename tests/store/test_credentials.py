@@ -13,8 +13,12 @@ import urllib.parse
 from collections.abc import Callable, Iterator
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from cubagraph.store.auth import Auth, Redactor
+from cubagraph.errors import CubagraphError
+from cubagraph.store import publish, wire
+from cubagraph.store.auth import Auth, Redactor, origin, safe_url
 from cubagraph.store.client import Client, StoreError
 from support import ROOT, Result
 
@@ -195,3 +199,44 @@ def test_a_secret_is_redacted_in_every_form_a_store_may_quote_it() -> None:
     for form in quoted:
         shown = redact.line(f"<p>you sent {form} to us</p>")
         assert not leaked(shown, html.escape(SECRET), json.dumps(SECRET)[1:-1], "s3cret"), (form, shown)
+
+
+def test_the_environments_proxy_is_used_as_urllib_used_it(
+    stores: list[HostileStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """http_proxy sends the request through the proxy; no_proxy names hosts reached directly."""
+    proxy, direct = HostileStore("sparql"), HostileStore("sparql")
+    stores += [proxy, direct]
+    for name in ("http_proxy", "HTTP_PROXY", "no_proxy", "NO_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("http_proxy", proxy.url)
+    Client(Auth(), retries=0, timeout=5).query("http://store.invalid:7878/query", "ASK {}")
+    assert [s.path for s in proxy.seen] == ["http://store.invalid:7878/query"]
+    monkeypatch.setenv("no_proxy", "127.0.0.1")
+    Client(Auth(), retries=0, timeout=5).query(f"{direct.url}/query", "ASK {}")
+    assert len(proxy.seen) == 1 and [s.path for s in direct.seen] == ["/query"]
+
+
+PIECES = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=8)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    scheme=st.sampled_from(["http", "https", "HTTP", "ftp", ""]),
+    userinfo=st.sampled_from(["", "ana:s3cret-PW@", "s3cret-PW@", "ana:s3cret-PW:x@", "ana:s3cret-PW@x@"]),
+    host=st.one_of(st.sampled_from(["127.0.0.1", "localhost", "[::1]", "xn--", "[::1", "é.invalid"]), PIECES),
+    port=st.one_of(st.just(""), st.integers(-1, 70_000).map(lambda n: f":{n}"), PIECES.map(lambda s: ":" + s)),
+    path=st.one_of(st.just("/store"), PIECES.map(lambda s: "/" + s)),
+)
+def test_any_store_url_is_taken_or_refused_clearly(scheme: str, userinfo: str, host: str, port: str, path: str) -> None:
+    """No URL on the command line gets past the checks and then breaks the client (exit 70)."""
+    url = f"{scheme}://{userinfo}{host}{port}{path}"
+    try:
+        target = publish.Target.of(url, url)
+    except CubagraphError as exc:
+        assert "\n" not in str(exc) and "s3cret-PW" not in str(exc), exc
+        return
+    origin(target.store)
+    safe_url(target.store)
+    wire.transport(target.store, wire.WatchedBackend()).close()
+    Client(Auth(), retries=0, timeout=1)._session(target.store).build_request("POST", target.query)

@@ -18,6 +18,8 @@ import re
 import urllib.parse
 from dataclasses import dataclass, field
 
+import httpx
+
 from ..errors import CubagraphError
 
 USER_ENV, PASSWORD_ENV, TOKEN_ENV = "CUBAGRAPH_STORE_USER", "CUBAGRAPH_STORE_PASSWORD", "CUBAGRAPH_STORE_TOKEN"
@@ -25,7 +27,11 @@ REDACTED = "[redacted]"
 
 
 def safe_url(url: str) -> str:
-    """``url`` without user-info, for messages."""
+    """``url`` without user-info, for messages.
+
+    A URL that does not parse, or keeps an ``@`` after parsing (a password with a ``/`` in it
+    moves the rest into the path), is shown from its last ``@`` on: too little rather than a secret.
+    """
     try:
         parts = urllib.parse.urlsplit(url)
         host = parts.hostname or ""
@@ -33,9 +39,10 @@ def safe_url(url: str) -> str:
             host = f"[{host}]"
         if parts.port:
             host += f":{parts.port}"
-    except ValueError:  # a bad port or bracket: show nothing of the authority rather than guess
-        return _USERINFO.sub(r"\1", url)
-    return urllib.parse.urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+        shown = urllib.parse.urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+    except ValueError:
+        shown = url
+    return shown if "@" not in shown else "…" + shown[shown.rindex("@") + 1 :]
 
 
 def origin(url: str) -> tuple[str, str, int]:
@@ -46,7 +53,16 @@ def origin(url: str) -> tuple[str, str, int]:
 
 
 def check_url(url: str, what: str) -> str:
-    parts = urllib.parse.urlsplit(url)
+    example = "give one like http://127.0.0.1:7878/store"
+    if re.search(r"[\x00-\x20\x7f-\x9f]", url):
+        raise CubagraphError(f"{what} holds a space or a control character — {example}")
+    try:
+        parts = urllib.parse.urlsplit(url)
+        _ = parts.port  # parsed lazily: a bad port raises here, not in the middle of a publish
+        _ = httpx.URL(url).host  # the client's own parse: IDNA host names, brackets
+    except (ValueError, httpx.InvalidURL) as exc:
+        reason = f" ({exc})" if "@" not in url else ""  # the reason may quote part of a password
+        raise CubagraphError(f"{what} {safe_url(url)!r} is not a valid URL{reason} — {example}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise CubagraphError(f"{what} {safe_url(url)!r} is not an http(s) URL")
     if parts.username or parts.password:

@@ -22,3 +22,37 @@ def test_a_param_that_is_not_an_iri_is_exit_2(value: str) -> None:
     result = cli("query", "SELECT ?x WHERE { ?s ?p ?x } LIMIT 1", "--param", f"x={value}")
     assert result.returncode == 2, result.stderr
     assert "is not a valid IRI" in result.stderr and "internal error" not in result.stderr
+
+
+RELEASE = "data/mappings/cuba-releases-553-prisoners.yaml"
+BLINKEN = "data/mappings/blinken-political-prisoners.yaml"
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("value", "digits"),
+    [
+        ("9" * 5000, "5,000"),
+        ("-" + "9" * 5000, "5,000"),
+        ("1." + "9" * 5000, "5,001"),
+        ("0." + "0" * 5000 + "1", "5,001"),
+    ],
+)
+def test_a_figure_of_thousands_of_digits_is_a_file_line_error(workdir: Path, value: str, digits: str) -> None:
+    replace_in(workdir / RELEASE, "    value: 553\n", f"    value: {value}\n")
+    result = cli("check", cwd=workdir)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith(f"{RELEASE}:84: figures[0].value: the number has {digits} digits"), result.stderr
+
+
+@pytest.mark.parametrize("path", ['"documents/000\\0.txt"', '"\\0"', '"documents/\\x1b[2J.txt"', '"documents/a\\x85"'])
+def test_a_control_character_in_document_text_is_a_file_line_error(workdir: Path, path: str) -> None:
+    replace_in(workdir / BLINKEN, "text: documents/000_fd0916bb9c006de1.txt", f"text: {path}")
+    result = cli("check", cwd=workdir)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith(f"{BLINKEN}:8: document.text: the text path holds the control character U+00")

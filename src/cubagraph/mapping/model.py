@@ -225,8 +225,20 @@ class Statement(Assertion):
     evidence: list[Quote] = []  # the attribution ("Blinken said in a Twitter post")
 
 
+DIGITS = 30  # a figure's significant digits at most: more is a typo, or an attack on the number parsers
+
+
+def _sized(value: int | Decimal) -> int | Decimal:
+    # Written out in full: 0.000…1 and 1E+5000 are as long as the digits they stand for.
+    _sign, figures, exponent = Decimal(value).as_tuple()
+    digits = max(len(figures), -int(exponent), len(figures) + int(exponent))
+    if digits > DIGITS:
+        raise ValueError(f"the number has {digits:,} digits; a figure has at most {DIGITS} — check the value")
+    return value
+
+
 class Figure(Assertion):
-    value: int | Decimal
+    value: Annotated[int | Decimal, AfterValidator(_sized)]
     unit: Key
     comparator: Key
     counts: Text
@@ -259,9 +271,19 @@ class RoleHolding(Assertion):
     as_of: DateSpec
 
 
+def _text_path(value: str) -> str:
+    # A NUL cannot be in a path at all (the OS refuses it); other control characters only hide what a path says.
+    bad = next((c for c in value if ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0), None)
+    if bad is not None:
+        raise ValueError(
+            f"the text path holds the control character U+{ord(bad):04X} — name the file with printable characters"
+        )
+    return value
+
+
 class Document(Strict):
     id: Id
-    text: Text
+    text: Annotated[Text, AfterValidator(_text_path)]
     title: Text
     language: Text
     published: DateSpec

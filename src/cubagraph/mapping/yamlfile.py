@@ -235,7 +235,8 @@ def _scalar(node: yaml.ScalarNode) -> Any:
         return _BOOL[value]
     if value[0] in _NUMBER_START:  # not empty: "" is null. Most plain values are words and ids.
         if _INT.fullmatch(value):
-            return int(value)
+            # A long one stays a Decimal: int() refuses over 4,300 digits, and the model says what is wrong.
+            return int(value) if len(value) <= 40 else Decimal(value)
         if _DECIMAL.fullmatch(value):
             return Decimal(value)
     return value

@@ -21,6 +21,7 @@ import contextlib
 import multiprocessing as mp
 import queue
 import shutil
+import sys
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -171,8 +172,18 @@ class Pool:
 
     def _replace(self) -> None:
         def start() -> None:
-            if not self.closed:
-                self.idle.put(_Worker(str(self.directory), self.prefixes, self.max_memory))
+            if self.closed:
+                return
+            try:
+                worker = _Worker(str(self.directory), self.prefixes, self.max_memory)
+            except RuntimeError as exc:
+                if not self.closed:  # after close, the store is gone: a worker cannot start, and need not
+                    print(f"cubagraph: a query worker could not be replaced: {exc}", file=sys.stderr, flush=True)
+                return
+            if self.closed:  # the pool closed while this one started
+                worker.kill()
+            else:
+                self.idle.put(worker)
 
         threading.Thread(target=start, daemon=True).start()
 

@@ -77,14 +77,20 @@ class Handler(BaseHTTPRequestHandler):
         host = given[0].strip().lower() if len(given) == 1 else ""  # two Host headers name no one host
         if host not in self.hosts:
             self.close_connection = True
-            shown = repr(host[:100]) if host else ("two Host headers" if given else "no Host header")
+            if len(given) > 1:
+                why = "the request has two Host headers"
+            elif not host:
+                why = "the request has no Host header"
+            else:
+                why = f"Host {host[:100]!r} is not a name this server answers for"
             if "Content-Length" in self.headers or "Transfer-Encoding" in self.headers:
                 self._drain(self.endpoint.settings.max_body)  # so that the client reads the answer, not a reset
             self._error(
                 HTTPError(
                     421,
                     "unknown_host",
-                    f"this server does not answer for {shown}; start it with `--allow-host NAME` to add a name",
+                    f"{why} (it answers for 127.0.0.1, localhost, [::1] and --host); to add a name, start it"
+                    " with `--allow-host NAME`",
                 )
             )
             return False
@@ -277,6 +283,8 @@ class Handler(BaseHTTPRequestHandler):
         self._error(HTTPError(code, codes.get(code, "bad_request"), message or HTTPStatus(code).phrase))
 
     def _error(self, exc: HTTPError) -> None:
+        if self.request_version == "HTTP/0.9":
+            self.request_version = "HTTP/1.0"  # an HTTP/0.9 answer has no status line: the error would not show
         body = error_body(exc.status, exc.code, str(exc))
         try:
             self._send(exc.status, "application/json; charset=utf-8", body, exc.headers)

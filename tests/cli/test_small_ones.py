@@ -56,3 +56,14 @@ def test_a_control_character_in_document_text_is_a_file_line_error(workdir: Path
     result = cli("check", cwd=workdir)
     assert result.returncode == 1, result.stderr
     assert result.stderr.startswith(f"{BLINKEN}:8: document.text: the text path holds the control character U+00")
+
+
+@pytest.mark.parametrize("date", ["٢٠٢٣-٠٧-٠٧", "２０２３-０７-０７", "۲۰۲۳", "2023-0７-07", "𝟐𝟎𝟐𝟑"])
+def test_dates_take_ascii_digits_only(workdir: Path, date: str) -> None:
+    replace_in(workdir / BLINKEN, "      value: 2023-07-07\n", f"      value: {date}\n")
+    result = cli("check", cwd=workdir)
+    assert result.returncode == 1, result.stderr
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(f"{BLINKEN}:93: events[6].date: ") and "write the date with ASCII digits 0-9" in first, (
+        first
+    )

@@ -11,9 +11,11 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 
-_FORM = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+# [0-9], not \d: \d takes any script's digits (٢٠٢١, ２０２１), and int() would quietly turn them into 2021.
+_FORM = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 FORMS = "YYYY, YYYY-MM or YYYY-MM-DD (e.g. 2021-07-11), or 'unknown'"
 
 
@@ -59,6 +61,12 @@ class PartialDate:
 def parse(text: str) -> PartialDate:
     """Parse one date, refusing impossible ones with the reason."""
     m = _FORM.fullmatch(text.strip())
+    other = next((c for c in text if c.isdecimal() and not c.isascii()), None)
+    if other is not None:
+        raise DateError(
+            f"{text!r} has the digit {other!r} (U+{ord(other):04X}, {unicodedata.name(other, 'a non-ASCII digit')});"
+            f" write the date with ASCII digits 0-9: {FORMS}"
+        )
     if not m:
         raise DateError(f"{text!r} is not a date; write {FORMS}")
     year = int(m[1])

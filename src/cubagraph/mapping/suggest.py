@@ -22,16 +22,16 @@ MONTHS = {m: i for i, m in enumerate(
 )}  # fmt: skip
 _MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December)"
 _DATE = re.compile(
-    rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,\s*(\d{{4}}))?\b|\b{_MONTH}\s+(\d{{4}})\b|\b(\d{{4}}-\d{{2}}-\d{{2}})\b"
+    rf"\b{_MONTH}\s+([0-9]{{1,2}})(?:st|nd|rd|th)?(?:,\s*([0-9]{{4}}))?\b|\b{_MONTH}\s+([0-9]{{4}})\b|\b([0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}})\b"
 )
 _RELATIVE = re.compile(
-    r"\b(?:(?:one|two|three|four|five|six|seven|eight|nine|ten|\d+)\s+(?:years?|months?|weeks?|days?)\s+(?:after|before|ago|later|earlier)|"
+    r"\b(?:(?:one|two|three|four|five|six|seven|eight|nine|ten|[0-9]+)\s+(?:years?|months?|weeks?|days?)\s+(?:after|before|ago|later|earlier)|"
     r"last\s+(?:year|month|week)|yesterday|earlier this (?:year|month|week))\b",
     re.I,
 )
 _NUMBER = re.compile(
     r"(?P<comparator>more than|over|at least|about|around|nearly|almost|up to|fewer than|less than|estimated at|some)?\s*"
-    r"(?P<currency>\$)?(?P<number>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
+    r"(?P<currency>\$)?(?P<number>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+(?:\.[0-9]+)?)"
     r"(?:\s+(?P<scale>million|billion|thousand))?"
     r"(?P<rest>(?:\s+[A-Za-z][\w'-]*){1,3})?",
     re.I,
@@ -176,7 +176,7 @@ def _figures(text: Text) -> list[dict[str, Any]]:
         currency, scale = m.group("currency"), (m.group("scale") or "").lower()
         rest = (m.group("rest") or "").strip()
         words = rest.split()
-        if not currency and re.fullmatch(r"(1[89]|20)\d\d", number) and not scale:
+        if not currency and re.fullmatch(r"(1[89]|20)[0-9][0-9]", number) and not scale:
             continue  # a year, not a quantity
         if not currency and not scale and not (words and words[0].lower().rstrip(".,") in _PEOPLE):
             continue  # a bare number: too often a day, an ordinal or a list item

@@ -240,3 +240,28 @@ def test_any_store_url_is_taken_or_refused_clearly(scheme: str, userinfo: str, h
     safe_url(target.store)
     wire.transport(target.store, wire.WatchedBackend()).close()
     Client(Auth(), retries=0, timeout=1)._session(target.store).build_request("POST", target.query)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    password=st.text(
+        st.characters(codec="utf-8", exclude_categories=("Cs",), exclude_characters="\uffff"), min_size=1, max_size=24
+    ),
+    token=st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), min_size=1, max_size=24),
+    around=st.lists(st.text(st.characters(exclude_characters="\uffff"), max_size=12), min_size=6, max_size=6),
+)
+def test_every_form_of_a_secret_is_redacted(password: str, token: str, around: list[str]) -> None:
+    """Whatever the password and token, no form of them a store could echo survives the redactor."""
+    user = "ana"
+    forms = []
+    for secret in (password, token):
+        forms += [secret, urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret)]
+        forms += [urllib.parse.quote(secret, safe="").lower(), f"{user}:{secret}"]
+    forms.append(base64.b64encode(f"{user}:{password}".encode()).decode())
+    page = "".join(a + f for a, f in zip(around, forms, strict=False)) + " ".join(forms)
+    redact = Redactor.of(Auth("basic", user, password))
+    redact.add(token)
+    for shown in (redact(page), redact.line(page, 10**6)):
+        shown = shown.replace("[redacted]", "\uffff")  # a mark no generated text holds
+        left = [f for f in forms if f.lower() in shown.lower()]
+        assert not left, (shown, left)

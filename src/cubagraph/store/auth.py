@@ -151,8 +151,8 @@ class Redactor:
 
     def add(self, secret: str) -> None:
         """Remember ``secret`` in each form a store might echo it in."""
-        if len(secret) < 4:  # too short to find without mangling ordinary words; shown nowhere by us either
-            return
+        if not secret:
+            return  # a short one is still removed, even where it mangles an ordinary word: never shown beats legible
         forms = {secret, urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret)}
         forms |= {urllib.parse.quote(secret), secret.encode("unicode_escape").decode("ascii")}
         forms |= {base64.b64encode(secret.encode()).decode()}
@@ -177,7 +177,8 @@ class Redactor:
 
     def line(self, text: str, limit: int = 200) -> str:
         """``text`` as one printable line of at most ``limit`` characters, redacted before it is cut."""
-        text = " ".join(_UNPRINTABLE.sub(" ", self(text)).split())
+        # Redacted before (a secret with a newline in it) and after (one split by a newline) the collapse.
+        text = self(" ".join(_UNPRINTABLE.sub(" ", self(text)).split()))
         return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

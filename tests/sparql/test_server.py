@@ -301,10 +301,17 @@ def test_no_cors_unless_asked(server: Served) -> None:
 
 
 def test_binds_loopback_and_cleans_up_its_store() -> None:
-    before = set(Path(os.environ.get("TMPDIR", "/tmp")).glob("cubagraph-store-*"))
     served = start()
     assert served.url.startswith("http://127.0.0.1:")
-    during = set(Path(os.environ.get("TMPDIR", "/tmp")).glob("cubagraph-store-*")) - before
+    # The store is the one this server holds open (other servers may be running meanwhile).
+    during = set()
+    for fd in Path(f"/proc/{served.process.pid}/fd").iterdir():
+        try:
+            m = re.match(r"(.*/cubagraph-store-[^/]+)", os.readlink(fd))
+        except OSError:  # closed meanwhile
+            continue
+        if m:
+            during.add(Path(m[1]))
     assert len(during) == 1
     stop(served)
     assert not any(p.exists() for p in during)

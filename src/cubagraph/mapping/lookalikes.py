@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import difflib
+import unicodedata
 
 from ..errors import Problem
 from . import model
 from .load import RegistryFile
+from .skeleton import skeleton
 
 LOOKALIKE = 0.9  # name similarity above which two actors may be one
 COMMON_WORD = 40  # a word in more names than this ("cuban", "the") does not make names comparable
@@ -68,8 +70,8 @@ def _alike(a: str, b: str) -> bool:
 
 
 def _fold(name: str) -> str:
-    """A name for comparison: no accents, no case, no punctuation."""
-    import unicodedata
-
-    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    """A name for comparison: its confusable skeleton (Cyrillic а as a, no zero-width characters), then no
+    accents, no case, no punctuation."""
+    shape = skeleton(unicodedata.normalize("NFKC", name))  # NFKC first: fullwidth Ｃ is C before it is compared
+    plain = "".join(c for c in unicodedata.normalize("NFKD", shape) if not unicodedata.combining(c))
     return " ".join("".join(c if c.isalnum() else " " for c in plain.lower()).split())

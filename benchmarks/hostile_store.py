@@ -4,7 +4,7 @@ Used by tests/store/test_credentials.py and benchmarks/abuse_publish.py. Standar
 Modes:
 
 - ``sparql``: an honest, empty store (empty SPARQL results, 204 to PUT and DELETE)
-- ``redirect``: answers ``code`` with ``Location: location``; paths under /moved are honest
+- ``redirect``: answers ``code`` with ``Location: location`` (none if empty); paths under /moved are honest
 - ``echo``: answers 400 with a body that echoes the request's headers and every form of the
   secret it can derive from them (the decoded password, URL-encoded, upper-cased hex)
 - ``trickle``: 200 with Content-Length 100,000, then one byte every ``interval`` seconds
@@ -98,7 +98,7 @@ class HostileStore:
                     return self._reply(401, b"who are you?", {"WWW-Authenticate": challenge})
                 mode = "sparql" if self.path.startswith("/moved") else store.mode
                 if mode == "redirect":
-                    return self._reply(store.code, b"moved", {"Location": store.location})
+                    return self._reply(store.code, b"moved", {"Location": store.location} if store.location else {})
                 if mode == "echo":
                     return self._reply(400, echo(self.headers.items()))
                 if mode == "trickle":

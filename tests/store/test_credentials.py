@@ -265,3 +265,16 @@ def test_every_form_of_a_secret_is_redacted(password: str, token: str, around: l
         shown = shown.replace("[redacted]", "\uffff")  # a mark no generated text holds
         left = [f for f in forms if f.lower() in shown.lower()]
         assert not left, (shown, left)
+
+
+@pytest.mark.parametrize(
+    ("code", "location", "said"), [(302, "", "no Location to follow"), (307, "/query", "redirects")]
+)
+def test_a_redirect_that_leads_nowhere_is_a_clear_error(
+    code: int, location: str, said: str, stores: list[HostileStore]
+) -> None:
+    store = HostileStore("redirect", code=code, location=location)
+    stores.append(store)
+    with pytest.raises(StoreError, match=said) as caught:
+        Client(Auth(), retries=3, timeout=5).query(f"{store.url}/query", "ASK {}")
+    assert "\n" not in str(caught.value) and len(store.seen) <= 6  # not retried: it would loop again

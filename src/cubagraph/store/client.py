@@ -43,6 +43,7 @@ __all__ = [
 ]
 
 MAX_REDIRECTS = 5
+MAX_BODY = 256 << 20  # our queries' answers are kilobytes; a store that sends more is not answering them
 ERROR_BODY = 64 * 1024  # enough of an error page to explain it; never the whole of a hostile one
 
 
@@ -199,7 +200,20 @@ class Client:
             detail = self.redact.line(text)
             transient = status >= 500 or status == 429
             raise self._fail(f"{where}: HTTP {status} {reason}{': ' + detail if detail else ''}", status, transient)
-        data = b"".join(response.iter_bytes())
+        if status >= 300:  # a redirect without a usable Location, or 304: neither is an answer
+            raise self._fail(
+                f"{where}: HTTP {status} {response.reason_phrase} with no Location to follow — "
+                "check the URL with the store's documentation, and pass its own URL"
+            )
+        chunks, size = [], 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > MAX_BODY:
+                raise self._fail(
+                    f"{where}: the answer is larger than {MAX_BODY >> 20} MiB — this is not a store's answer"
+                )
+            chunks.append(chunk)
+        data = b"".join(chunks)
         expected = response.headers.get("Content-Length")
         if expected is not None and expected.isdigit() and int(expected) != response.num_bytes_downloaded:
             raise self._fail(

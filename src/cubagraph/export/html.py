@@ -208,17 +208,15 @@ def _page(
     net = Network(height="100%", width="100%", directed=True)
     net.options = _options()
     net.set_template_dir(str(resources.files("cubagraph.export").joinpath("viewer")), "viewer.html")
-    html = net.generate_html(name=NAME)
-    for marker, value in (
-        ("/*CUBAGRAPH_NODES*/", "[" + ",".join(nodes) + "]"),
-        ("/*CUBAGRAPH_EDGES*/", _script_json(edges)),
-        ("/*CUBAGRAPH_META*/", _script_json(meta)),
-        ("/*VIS_NETWORK_JS*/", _vis_network()),
-        ("/*VIEWER_JS*/", resources.files("cubagraph.export").joinpath("viewer", "viewer.js").read_text("utf-8")),
-        ("/*VIEWER_CSS*/", resources.files("cubagraph.export").joinpath("viewer", "viewer.css").read_text("utf-8")),
-    ):
-        html = html.replace(marker, value, 1)
-    return _with_csp(html).encode("utf-8")
+    values = {
+        "/*CUBAGRAPH_NODES*/": "[" + ",".join(nodes) + "]",
+        "/*CUBAGRAPH_EDGES*/": _script_json(edges),
+        "/*CUBAGRAPH_META*/": _script_json(meta),
+        "/*VIS_NETWORK_JS*/": _vis_network(),
+        "/*VIEWER_JS*/": resources.files("cubagraph.export").joinpath("viewer", "viewer.js").read_text("utf-8"),
+        "/*VIEWER_CSS*/": resources.files("cubagraph.export").joinpath("viewer", "viewer.css").read_text("utf-8"),
+    }
+    return _fill(net.generate_html(name=NAME), values).encode("utf-8")
 
 
 def page(g: nx.MultiDiGraph, texts: Mapping[str, str], cap: int = CAP, limit: int = LIMIT) -> bytes:
@@ -304,7 +302,26 @@ def _vis_network() -> str:
     return re.sub(r"//# sourceMappingURL=\S+", "", code).replace("</script", "<\\/script")
 
 
-def _with_csp(html: str) -> str:
+_MARKERS = re.compile(
+    r"(/\*(?:CUBAGRAPH_NODES|CUBAGRAPH_EDGES|CUBAGRAPH_META|VIS_NETWORK_JS|VIEWER_JS|VIEWER_CSS)\*/|<!--CSP-->)"
+)
+
+
+def _fill(template: str, values: Mapping[str, str]) -> str:
+    """The template with each marker replaced by its value, structurally: the template is cut at its own
+    markers once, before any data goes in, so a label that says ``/*VIEWER_JS*/`` is only text."""
+    parts = _MARKERS.split(template)
+    found = parts[1::2]
+    if sorted(found) != sorted([*values, "<!--CSP-->"]):
+        raise ValueError(f"the viewer template's markers are {found}, not one of each of {[*values]}")
+    for i in range(1, len(parts), 2):
+        parts[i] = values.get(parts[i], "")
+    at = found.index("<!--CSP-->") * 2 + 1
+    parts[at] = _csp("".join(parts))  # the scripts are all in place: hash them
+    return "".join(parts)
+
+
+def _csp(html: str) -> str:
     """Allow exactly the page's own inline scripts, by hash; nothing may load from anywhere."""
     hashes = []
     for m in re.finditer(r"<script>(.*?)</script>", html, re.S):
@@ -316,4 +333,4 @@ def _with_csp(html: str) -> str:
         "style-src 'unsafe-inline'; img-src data:; font-src data:; "
         "connect-src 'none'; form-action 'none'; base-uri 'none'"
     )
-    return html.replace("<!--CSP-->", f'<meta http-equiv="Content-Security-Policy" content="{policy}">', 1)
+    return f'<meta http-equiv="Content-Security-Policy" content="{policy}">'

@@ -66,6 +66,17 @@ def old_server() -> types.ModuleType:
     return module
 
 
+def saved_queries(endpoint: Any) -> bytes:
+    from cubagraph.sparql import queries
+
+    library = queries.library(endpoint.project.queries)
+    body = [
+        {"name": q.name, "question": q.question, "text": q.text, "params": [p.__dict__ for p in q.params]}
+        for q in library.values()
+    ]
+    return json.dumps(body, ensure_ascii=False).encode()
+
+
 def asgi_app(endpoint: Any, error_body: Callable[[int, str, str], bytes], http_error: type[Exception]) -> Any:
     """The endpoint's GET /sparql and /queries.json as an ASGI app, the query run on a thread."""
     import anyio.to_thread
@@ -81,8 +92,8 @@ def asgi_app(endpoint: Any, error_body: Callable[[int, str, str], bytes], http_e
         try:
             if scope["path"] == "/sparql" and params.get("query"):
                 ctype, body = await anyio.to_thread.run_sync(endpoint.answer, params["query"][0], accept, params)
-            elif scope["path"] == "/queries.json":
-                body = json.dumps([{"name": "x"}]).encode()
+            elif scope["path"] == "/queries.json":  # the same work as server.Handler's, on a thread
+                body = await anyio.to_thread.run_sync(saved_queries, endpoint)
             else:
                 raise http_error(404, "not_found", "nothing here")
         except http_error as exc:
@@ -360,6 +371,10 @@ def main() -> None:
         print(
             f"{kind:<12} {r['sparql_rps']:>12.0f} {r['sparql_ratio']:>6.2f} {r['static_rps']:>11.0f} {r['static_ratio']:>6.2f}"
         )
+    ours, uv = results["ours"], results["uvicorn"]
+    print(
+        f"ours / uvicorn: /sparql {ours['sparql_rps'] / uv['sparql_rps']:.2f}, static {ours['static_rps'] / uv['static_rps']:.2f}"
+    )
     print("\n100 slow clients at once (JSON answers / other answers / resets):")
     for kind, r in results.items():
         s = r["slow_clients"]

@@ -263,11 +263,16 @@ def _statements(text: Text, actors: dict[str, list[str]]) -> list[dict[str, Any]
 # -- writing the skeleton ---------------------------------------------------------------
 
 
+# What YAML may not hold raw (outside its printable set: DEL, C1 controls, surrogates, U+FFFE/U+FFFF), and the
+# characters it reads as line breaks (NEL, LS, PS), which a double-quoted scalar would fold into a space.
+_NOT_RAW = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+
+
 def _q(value: Any) -> str:
-    """A YAML scalar: JSON's double-quoted strings are valid YAML."""
+    """A YAML scalar: JSON's double-quoted strings are valid YAML, once YAML's own unprintables are escaped."""
     if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
         return str(value)
-    return json.dumps(str(value), ensure_ascii=False)
+    return _NOT_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(str(value), ensure_ascii=False))
 
 
 def skeleton(document: dict[str, Any], found: Found, schema_path: str) -> str:

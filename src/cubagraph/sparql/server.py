@@ -48,6 +48,7 @@ class Handler(BaseHTTPRequestHandler):
         super().setup()
         self.reader = DeadlineReader(self.connection)
         self.rfile = io.BufferedReader(self.reader)
+        self.served_before = False  # a request has been answered on this connection
 
     def handle_one_request(self) -> None:
         self.started = time.monotonic()
@@ -58,8 +59,11 @@ class Handler(BaseHTTPRequestHandler):
             super().handle_one_request()
         except RequestDeadline:
             self.close_connection = True
-            if self.reader.received:  # an idle keep-alive connection is closed without a word
+            # A new connection that sends too little is told why; an idle keep-alive one is closed
+            # without a word, as a client may be reusing it at that very moment.
+            if self.reader.received or not self.served_before:
                 self._error(self._late())
+        self.served_before = True
 
     def _late(self) -> HTTPError:
         self.close_connection = True

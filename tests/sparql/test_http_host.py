@@ -176,3 +176,25 @@ def test_one_log_line_a_request_with_time_method_path_status_and_duration() -> N
     assert re.fullmatch(rf"{stamp} POST /sparql 408 (\d+)\.\dms", lines[4]), lines
     assert 900 <= float(lines[4].split()[-1][:-2]) < 3000, "the 408 comes at the deadline"
     assert all("secret" not in line and "Traceback" not in line for line in lines), lines
+
+
+def test_a_silent_new_connection_gets_408_and_an_idle_keep_alive_one_is_closed_quietly() -> None:
+    process, port = start("--client-timeout", "1")
+    try:
+
+        def answer_of(sock: socket.socket) -> bytes:
+            data = b""
+            while chunk := sock.recv(65536):
+                data += chunk
+            return data
+
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            data = answer_of(sock)
+        assert data.startswith(b"HTTP/1.1 408 ")
+        assert json.loads(data.partition(b"\r\n\r\n")[2])["error"]["code"] == "timeout"
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(f"GET {ASK} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
+            data = answer_of(sock)
+        assert data.count(b"HTTP/1.1 ") == 1 and data.startswith(b"HTTP/1.1 200 ")
+    finally:
+        stop(process)

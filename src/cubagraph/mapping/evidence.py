@@ -19,6 +19,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from . import closest as nearby
+
 CONTEXT = 32  # characters of prefix and suffix kept in a TextQuoteSelector
 
 _FOLD = {
@@ -49,6 +51,7 @@ class Text:
         self.raw = raw
         self._norm: str | None = None
         self._index: _Index | None = None
+        self._words: nearby.Words | None = None  # made on the first failed quote, for its closest passage
 
     @property
     def norm(self) -> str:
@@ -91,26 +94,14 @@ class Text:
         )
 
     def closest(self, quote: str) -> tuple[str, int, str] | None:
-        """The passage most like ``quote``, its line, and the words that differ.
-
-        Used only to explain a failed match, so it favours a helpful answer
-        over speed.
-        """
+        """The passage most like ``quote``, its line, and the words that differ (see :mod:`.closest`)."""
         needle = normalise(quote)
         if not needle or not self.norm:
             return None
-        matcher = difflib.SequenceMatcher(None, self.norm, needle, autojunk=False)
-        best: tuple[float, int, int] | None = None
-        for block in matcher.get_matching_blocks()[:-1]:
-            if block.size < 3:
-                continue
-            start = max(0, block.a - block.b)
-            start = self._word_start(start)
-            end = self._word_end(min(len(self.norm), start + len(needle)))
-            ratio = difflib.SequenceMatcher(None, self.norm[start:end], needle).ratio()
-            if best is None or ratio > best[0]:
-                best = (ratio, start, end)
-        if best is None or best[0] < 0.5:
+        if self._words is None:
+            self._words = nearby.Words(self.norm)
+        best = nearby.closest(self.norm, self._words, needle, lambda a, b: (self._word_start(a), self._word_end(b)))
+        if best is None:
             return None
         _, start, end = best
         passage = self.norm[start:end].strip()

@@ -7,7 +7,8 @@
   small ASGI app, in its best configuration for this: ``limit_concurrency``, ``backlog=1024``,
   ``timeout_keep_alive``.
 
-Each runs in its own process with 2 query workers and a client deadline of 2 s. Figures, for each:
+Each runs in its own process with 2 query workers and a client deadline of 2 s; throughput alternates
+between the three, round by round. Figures, for each:
 - throughput: requests a second, 8 keep-alive clients, on /sparql (an ASK through a worker) and on
   /queries.json (no worker: the HTTP layer alone); ratio to http.server, measured in the same run
 - 100 slow clients at once (each sends its request in two parts 0.5 s apart): JSON answers,
@@ -15,7 +16,7 @@ Each runs in its own process with 2 query workers and a client deadline of 2 s. 
 - 20 trickling clients (a byte every 0.5 s): how many the server dropped within 12 s, the peak
   number of threads of the server process, and whether the drop came with a JSON 408
 
-Usage: .venv/bin/python benchmarks/http_load.py [--rounds 3]
+Usage: .venv/bin/python benchmarks/http_load.py [--rounds 5]
 """
 
 from __future__ import annotations
@@ -328,27 +329,36 @@ def trickling(running: Running, n: int = 20, interval: float = 0.5, window: floa
     }
 
 
-def measure(kind: str, rounds: int, workdir: Path) -> dict[str, Any]:
-    running = start(kind, workdir / f"{kind}.log")
-    try:
-        throughput(running.port, ASK, 2, 10)  # warm up
-        figures: dict[str, Any] = {
-            "sparql_rps": statistics.median(throughput(running.port, ASK) for _ in range(rounds)),
-            "static_rps": statistics.median(throughput(running.port, "/queries.json") for _ in range(rounds)),
-        }
-        figures["slow_clients"] = slow_clients(running.port)
-        figures["trickling"] = trickling(running)
-    finally:
-        stop(running)
-    figures["tracebacks"] = running.log.read_text(errors="replace").count("Traceback")
-    return figures
-
-
-def run(rounds: int = 3) -> dict[str, Any]:
+def run(rounds: int = 5) -> dict[str, Any]:
+    """All three servers up at once; throughput alternates between them round by round, so that
+    load from elsewhere on the machine falls on each alike. Then each meets the slow and the
+    trickling clients in turn, the others idle."""
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
-        results = {kind: measure(kind, rounds, Path(tmp)) for kind in KINDS}
+        servers = {kind: start(kind, Path(tmp) / f"{kind}.log") for kind in KINDS}
+        try:
+            samples: dict[str, dict[str, list[float]]] = {k: {"sparql": [], "static": []} for k in KINDS}
+            for running in servers.values():
+                throughput(running.port, ASK, 2, 10)  # warm up
+            for _ in range(rounds):
+                for kind, running in servers.items():
+                    samples[kind]["sparql"].append(throughput(running.port, ASK))
+                    samples[kind]["static"].append(throughput(running.port, "/queries.json"))
+            results: dict[str, Any] = {
+                kind: {
+                    "sparql_rps": statistics.median(samples[kind]["sparql"]),
+                    "static_rps": statistics.median(samples[kind]["static"]),
+                    "slow_clients": slow_clients(servers[kind].port),
+                    "trickling": trickling(servers[kind]),
+                }
+                for kind in KINDS
+            }
+        finally:
+            for running in servers.values():
+                stop(running)
+        for kind, running in servers.items():
+            results[kind]["tracebacks"] = running.log.read_text(errors="replace").count("Traceback")
     base = results["http.server"]
     for kind in KINDS:
         results[kind]["sparql_ratio"] = results[kind]["sparql_rps"] / base["sparql_rps"]
@@ -358,7 +368,7 @@ def run(rounds: int = 3) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--serve", choices=KINDS[::2], help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -210,3 +210,56 @@ def test_a_string_that_says_service_is_answered(tmp_path: Path) -> None:
     result = run_cli("query", 'SELECT ?x WHERE { BIND("\\u0022 . SERVICE <http://127.0.0.1:9/> {}" AS ?x) }')
     assert result.code == 0, result.err
     assert "SERVICE" in result.out
+
+
+def test_over_http_generated_queries_nesting_and_the_bomb_get_json_errors(listening: Listener) -> None:
+    """A handful through the real server: its workers are the Pool's, so the same sandbox holds."""
+    import json
+    import re
+    import signal
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cubagraph", "serve", "--port", "0", "--timeout", "20"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        m = re.search(r"http://127\.0\.0\.1:(\d+)/", process.stdout.readline())
+        assert m
+        url = f"http://127.0.0.1:{m[1]}/sparql?"
+
+        def ask(text: str) -> tuple[int, bytes]:
+            try:
+                with urllib.request.urlopen(url + urllib.parse.urlencode({"query": text}), timeout=60) as r:
+                    return r.status, r.read()
+            except urllib.error.HTTPError as exc:
+                return exc.code, exc.read()
+
+        @settings(max_examples=50, deadline=None, database=None)
+        @given(text=query(listening.port))
+        def check(text: str) -> None:
+            status, body = ask(text)
+            assert status in (200, 400, 403), body
+            if status != 200:
+                assert json.loads(body)["error"]["message"]
+
+        check()
+        status, body = ask(NESTED)
+        assert status == 400 and "nest more than 200 deep" in json.loads(body)["error"]["message"]
+        status, body = ask(BOMB)
+        error = json.loads(body)["error"]
+        assert status == 413 and error["code"] == "memory_limit" and "1 GiB" in error["message"]
+        assert ask("ASK {}")[0] == 200
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(10)
+        if process.stdout:
+            process.stdout.close()
+    time.sleep(0.3)
+    assert listening.seen == []

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..errors import CubagraphError, InvalidData
-from . import commands
+from . import commands, terminal
 
 INTERNAL_ERROR = 70  # EX_SOFTWARE
 
@@ -26,6 +26,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
+    with terminal.escaped(getattr(args, "format", None)):  # labels and messages reach the terminal escaped
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         result: int = args.run(args)
         return result

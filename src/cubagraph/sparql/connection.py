@@ -81,6 +81,7 @@ class Refuser(threading.Thread):
     """Answers connections over the limit with a JSON 503, from one thread, without resets."""
 
     LINGER = 2.0  # seconds to read what a refused client still sends
+    MAX_LINGERING = 512  # past this, a refused socket is closed at once: a flood must not use up the descriptors
 
     def __init__(self, limit: int, logger: Callable[[str], None]):
         super().__init__(name="refuser", daemon=True)
@@ -111,10 +112,13 @@ class Refuser(threading.Thread):
                     sock.setblocking(False)
                     sock.send(self.reply)  # a few hundred bytes: the send buffer of a new socket takes them
                     sock.shutdown(socket.SHUT_WR)
-                    self.selector.register(sock, selectors.EVENT_READ)
-                    lingering[sock] = time.monotonic() + self.LINGER
                     self.refused += 1
                     self.log(f"- - 503 0.0ms busy ({_peer(sock)})")
+                    if len(lingering) >= self.MAX_LINGERING:
+                        sock.close()
+                        continue
+                    self.selector.register(sock, selectors.EVENT_READ)
+                    lingering[sock] = time.monotonic() + self.LINGER
                 except OSError:
                     sock.close()
             for key, _ in self.selector.select(timeout=0.05 if lingering else 0.2):

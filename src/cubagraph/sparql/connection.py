@@ -35,6 +35,7 @@ BACKLOG = 1024  # the kernel caps it at net.core.somaxconn
 
 
 def log(line: str) -> None:
+    """One log line on stderr, stamped with the UTC time; a closed stderr is no reason to fail."""
     stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     try:
         sys.stderr.write(f"{stamp} {line}\n")

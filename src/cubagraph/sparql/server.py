@@ -15,7 +15,6 @@ import io
 import json
 import mimetypes
 import re
-import sys
 import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
@@ -25,7 +24,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from ..project import Project
 from . import queries
-from .connection import BoundedServer, DeadlineReader, RequestDeadline, error_body
+from .connection import BoundedServer, DeadlineReader, RequestDeadline, error_body, log
 from .endpoint import CONTENT_TYPES, MEDIA, Endpoint, HTTPError, Settings, host_names, negotiate
 
 __all__ = ["CONTENT_TYPES", "MEDIA", "Endpoint", "HTTPError", "Settings", "host_names", "make_server", "negotiate"]
@@ -325,23 +324,12 @@ class Handler(BaseHTTPRequestHandler):
         pass  # the base class's other messages (timeouts, errors) are answered and logged by us
 
 
-def log(message: str) -> None:
-    """One log line on stderr, stamped with the UTC time; a closed stderr is no reason to fail."""
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
-    try:
-        sys.stderr.write(f"{stamp}Z {message}\n")
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        pass
-
-
 class Server(BoundedServer):
     pass
 
 
 def make_server(project: Project, settings: Settings) -> tuple[Server, Endpoint]:
     endpoint = Endpoint(project, settings)
-    # `timeout` is the socket timeout of each connection: a client that stalls is dropped.
     handler: type[Handler] = type("BoundHandler", (Handler,), {"endpoint": endpoint})
     try:
         server = Server((settings.host, settings.port), handler, settings.max_connections, log)

@@ -11,7 +11,7 @@ Modes:
 - ``trickle-headers``: the status line, then one byte of headers every ``interval`` seconds
 - ``silent``: accepts the connection and never answers
 
-``challenge="digest"`` answers 401 with a digest challenge to any request without credentials,
+``tls=(certificate, key)`` serves https. ``challenge="digest"`` answers 401 with a digest challenge to any request without credentials,
 so that a client which would answer another origin's challenge gets the chance to.
 """
 
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import socket
+import ssl
 import threading
 import urllib.parse
 from dataclasses import dataclass
@@ -49,6 +50,7 @@ class HostileStore:
         location: str = "",
         challenge: str | None = None,
         interval: float = 0.2,
+        tls: tuple[str, str] | None = None,
     ):
         self.mode, self.code, self.location, self.challenge, self.interval = mode, code, location, challenge, interval
         self.seen: list[Seen] = []
@@ -63,8 +65,12 @@ class HostileStore:
             self.server = _Quiet(("127.0.0.1", 0), self._handler())
             self.server.daemon_threads = True
             self.port = int(self.server.server_address[1])
+            if tls:  # (certificate, key) files: the same store over https
+                context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+                context.load_cert_chain(*tls)
+                self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
             threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
 
     def credentials_from(self, host_prefix: str) -> int:
         """How many requests that reached this store as ``host_prefix``… carried credentials."""

@@ -7,10 +7,12 @@ Against live servers on 127.0.0.1 started here: the hostile store of benchmarks/
 from __future__ import annotations
 
 import base64
+import subprocess
 import sys
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -278,3 +280,41 @@ def test_a_redirect_that_leads_nowhere_is_a_clear_error(
     with pytest.raises(StoreError, match=said) as caught:
         Client(Auth(), retries=3, timeout=5).query(f"{store.url}/query", "ASK {}")
     assert "\n" not in str(caught.value) and len(store.seen) <= 6  # not retried: it would loop again
+
+
+@pytest.fixture
+def certificate(tmp_path: Path) -> tuple[str, str]:
+    """A self-signed certificate for 127.0.0.1, made by openssl for this test."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    make = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"]
+    subprocess.run(
+        [*make, "-keyout", str(key), "-out", str(cert), "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True,
+        capture_output=True,
+    )
+    return str(cert), str(key)
+
+
+def test_https_trusts_the_systems_cas_and_ssl_cert_file(
+    certificate: tuple[str, str], stores: list[HostileStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = HostileStore("sparql", tls=certificate)
+    stores.append(store)
+    wire._system_tls.cache_clear()
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    with pytest.raises(StoreError, match=r"TLS certificate is not trusted .* \$SSL_CERT_FILE") as caught:
+        Client(Auth(), retries=3, timeout=5).query(f"{store.url}/query", "ASK {}")
+    assert "\n" not in str(caught.value) and len(store.seen) == 0  # not retried, nothing sent
+    wire._system_tls.cache_clear()
+    monkeypatch.setenv("SSL_CERT_FILE", certificate[0])
+    try:
+        assert Client(Auth(), retries=0, timeout=5).query(f"{store.url}/query", "ASK {}")["results"] == {"bindings": []}
+        # From https to http on the same host and port is another origin: refused, like any other.
+        down = HostileStore("redirect", code=307, tls=certificate)
+        stores.append(down)
+        down.location = f"http://127.0.0.1:{down.port}/moved"
+        with pytest.raises(StoreError, match="pointing to another origin"):
+            Client(AUTHS["basic"], retries=0, timeout=5).query(f"{down.url}/query", "ASK {}")
+        assert [s.path for s in down.seen] == ["/query"]
+    finally:
+        wire._system_tls.cache_clear()

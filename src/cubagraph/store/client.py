@@ -126,6 +126,11 @@ class Client:
                     f"{where}: no complete answer within --timeout {self.timeout:g} s (the store is stalled or "
                     "trickling its answer) — check the store, or raise --timeout if it is only slow"
                 ) from None
+            if "CERTIFICATE_VERIFY_FAILED" in str(exc):
+                raise self._fail(
+                    f"{where}: the store's TLS certificate is not trusted ({exc}) — add its CA to the system's "
+                    "trusted certificates, or point $SSL_CERT_FILE at a file that holds it"
+                ) from None
             if isinstance(exc, httpx.RemoteProtocolError) and "expected" in str(exc):
                 raise self._fail(f"{where}: {exc} (truncated response)", transient=True) from None
             raise self._fail(f"{where}: cannot reach the store ({exc or type(exc).__name__})", transient=True) from None

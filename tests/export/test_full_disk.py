@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -102,3 +103,31 @@ def test_whatever_fills_the_disk_first_the_exports_are_old_or_new_never_mixed(
         else:
             check = subprocess.run([*CUBAGRAPH, "build", "--check"], cwd=project, capture_output=True, timeout=120)
             assert check.returncode == 0, check.stderr
+
+
+def test_an_error_while_renaming_puts_back_the_exports_already_renamed(
+    run: Any, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure after every byte was written (an EIO on the third rename; simulated: no real disk does it
+    on demand) still leaves the old set: the two exports already renamed in are put back."""
+    import errno
+
+    from cubagraph.export import plan
+
+    real = plan._replace
+    calls: list[Path] = []
+
+    def failing(tmp: Path, target: Path, reaper: Any) -> None:
+        calls.append(target)
+        if len(calls) == 3:
+            raise OSError(errno.EIO, "Input/output error", str(target))
+        real(tmp, target, reaper)
+
+    before = digests(workdir / "exports")
+    rename_an_actor(workdir)
+    monkeypatch.setattr(plan, "_replace", failing)
+    result = run("build", cwd=workdir)
+    assert result.code == 74, result.err
+    assert len(calls) == 3
+    assert digests(workdir / "exports") == before
+    assert not [p.name for p in (workdir / "exports").iterdir() if p.name.endswith(".tmp")]

@@ -122,16 +122,18 @@ def _put_all(
         for s in done:
             if s is not None:
                 s.discard()
-        for target, aside in backups:
+        for target, kept in backups:
             with contextlib.suppress(OSError):
-                if aside is None:
+                if kept is None:
                     target.unlink(missing_ok=True)
                 else:
-                    os.replace(aside, target)
+                    os.replace(kept, target)
+                    # A rename onto another link of the same file does nothing (POSIX): not renamed yet.
+                    kept.unlink(missing_ok=True)
         raise CannotWrite(directory, exc) from exc
-    for _, aside in backups:
-        if aside is not None:
-            reaper.delete(aside)
+    for _, kept in backups:
+        if kept is not None:
+            reaper.delete(kept)
     return results
 
 

@@ -138,3 +138,19 @@ def test_new_refuses_a_fifo_as_its_text(workdir: Path) -> None:
     assert result.returncode not in (0, 70), result.stderr
     assert "a FIFO" in result.stderr and "incoming.txt" in result.stderr, result.stderr
     assert not (workdir / "data" / "mappings" / "piped.yaml").exists()
+
+
+@pytest.mark.parametrize("kind", ["fifo", "zero-symlink"])
+def test_a_text_swapped_for_a_special_file_after_a_build_is_refused(
+    workdir: Path, kind: str, sockets: list[socket.socket]
+) -> None:
+    """The cache remembers the text: the swap must still be seen, and refused, not read."""
+    assert cli(workdir, "build").returncode == 0
+    text = workdir / "data" / TEXT
+    text.unlink()
+    MAKERS[kind][0](text, sockets)
+    for args in (("build",), ("check",), ("build", "--check")):
+        result = cli(workdir, *args)
+        assert result.returncode == 1, (args, result.stderr)
+        assert result.stderr.startswith(f"{BLINKEN}:8: "), result.stderr
+    assert cli(workdir, "stats").returncode == 0  # reads only the built graph, and warns it is stale

@@ -143,6 +143,8 @@ def both(files: list[tuple[Path, bytes]]) -> None:
             staged.append(tmp)
             with open(tmp, "xb") as f:
                 f.write(data)
+                f.flush()
+                os.fsync(f.fileno())  # on disk before it is linked in: a power cut leaves no empty file
             os.chmod(tmp, 0o644)
         for (path, _), tmp in zip(files, staged, strict=True):
             os.link(tmp, path)  # FileExistsError rather than replace a file made meanwhile

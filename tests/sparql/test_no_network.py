@@ -186,8 +186,9 @@ def test_deep_nesting_is_a_clear_error(run: Callable[..., Result], pool: Pool) -
     with pytest.raises(engine.QueryError, match="nest more than 200 deep"):
         engine.prepare(NESTED, pool.store(), {})
     # Past the check, a worker that the parser crashes is replaced, and the query gets an error.
-    with pytest.raises(engine.QueryError):
+    with pytest.raises(engine.QueryError, match="stopped by SIGSEGV while it ran this query") as caught:
         pool.run(engine.Prepared(NESTED, "SELECT"), "json", 10, 10)
+    assert caught.value.status == 400
     assert pool.run(engine.Prepared("ASK {}", "ASK"), "json", 10, 10).status == 200
 
 

@@ -173,7 +173,9 @@ def query(args: argparse.Namespace) -> int:
     try:
         out = sandbox.run_isolated(evaluate, max_memory)
     except sandbox.ChildDied as exc:
-        raise engine.QueryMemoryLimit(f"{memory_message} ({exc})") from None
+        if sandbox.out_of_memory(exc.code):
+            raise engine.QueryMemoryLimit(f"{memory_message} ({exc})") from None
+        raise engine.QueryError(f"{exc} while it ran this query — simplify the query") from None
     sys.stdout.buffer.write(out)
     sys.stdout.flush()
     return 0

@@ -141,6 +141,15 @@ def describe_exit(code: int) -> str:
     return f"the query process was stopped by {name}"
 
 
+def out_of_memory(code: int) -> bool:
+    """Whether a query process that ended with ``code`` most likely ran out of memory.
+
+    The engine aborts (SIGABRT) when an allocation fails under ``RLIMIT_AS``, and the kernel's
+    OOM killer sends SIGKILL; anything else (SIGSEGV) is a crash of another kind.
+    """
+    return code in (-signal.SIGABRT, -signal.SIGKILL)
+
+
 def size(n: int) -> str:
     """``1073741824`` -> ``1 GiB``; ``524288000`` -> ``500 MiB``; ``1000`` -> ``1,000 bytes``."""
     if n >= 1 << 30 and n % (1 << 30) == 0:

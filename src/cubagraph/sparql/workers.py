@@ -33,7 +33,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from . import sandbox
-from .engine import Prepared, QueryMemoryLimit, QueryTimeout, ResultTooLarge, fill_store
+from .engine import Prepared, QueryError, QueryMemoryLimit, QueryTimeout, ResultTooLarge, fill_store
 
 _CTX = mp.get_context("spawn")  # no fork: the server has threads, and fork copies their locks
 MAX_BYTES = 64 << 20  # bytes of one rendered result
@@ -166,8 +166,10 @@ class Pool:
         died = worker.process.exitcode  # None: still running, so it timed out
         worker.kill()
         self._replace()
-        if died is not None:
+        if died is not None and sandbox.out_of_memory(died):
             raise QueryMemoryLimit(f"{_memory_message(self.max_memory)} ({sandbox.describe_exit(died)})")
+        if died is not None:
+            raise QueryError(f"{sandbox.describe_exit(died)} while it ran this query — simplify the query")
         raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped — narrow it, or add a LIMIT")
 
     def _replace(self) -> None:

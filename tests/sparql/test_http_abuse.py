@@ -4,6 +4,7 @@ clients that leave, forged Host headers, and requests generated from the HTTP gr
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import socket
@@ -309,9 +310,17 @@ TARGETS = st.one_of(
 )
 VALUES = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=40)
 FIELDS = st.lists(
-    st.tuples(
-        st.one_of(st.sampled_from(["Accept", "Content-Type", "Expect", "Upgrade", "Range", "Cookie", "Origin"]), TOKEN),
-        VALUES,
+    st.one_of(
+        st.tuples(
+            st.one_of(
+                st.sampled_from(["Accept", "Content-Type", "Expect", "Upgrade", "Range", "Cookie", "Origin"]), TOKEN
+            ),
+            VALUES,
+        ).map(lambda kv: f"{kv[0]}: {kv[1]}"),
+        # Lines the grammar forbids: no colon, space before the colon, an obsolete fold, a NUL, a huge one.
+        st.sampled_from(
+            ["NoColonHere", "Accept : */*", " folded continuation", "X-Nul: a\x00b", "X-Big: " + "b" * 70000]
+        ),
     ),
     max_size=5,
 )
@@ -339,19 +348,36 @@ def frame(body: bytes, framing: str) -> tuple[list[str], bytes]:
     return [], body
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=int(os.environ.get("CUBAGRAPH_HTTP_EXAMPLES", "150")),
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
 @given(METHODS, TARGETS, st.sampled_from(["HTTP/1.1", "HTTP/1.0"]), FIELDS, BODIES, FRAMING)
 def test_every_generated_request_gets_well_formed_http(
-    live: Live, method: str, target: str, version: str, fields: list[tuple[str, str]], body: bytes, framing: str
+    live: Live, method: str, target: str, version: str, fields: list[str], body: bytes, framing: str
 ) -> None:
     framed, payload = frame(body, framing)
-    lines = [f"{method} {target} {version}", "Host: 127.0.0.1", *(f"{k}: {v}" for k, v in fields), *framed]
+    lines = [f"{method} {target} {version}", "Host: 127.0.0.1", *fields, *framed]
     lines.append("Connection: close")
     data = exchange(live.port, ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + payload, timeout=DEADLINE + 5)
     reply = parse(data)
     if reply.status >= 400 and method != "HEAD":
         error_of(reply)
     assert reply.status != 500, reply
+
+
+@pytest.mark.parametrize(
+    "framing", ["Transfer-Encoding: chunked", "Content-Length: {n}", "NoColonHere\r\nTransfer-Encoding: chunked"]
+)
+def test_a_body_the_server_does_not_read_is_never_taken_for_a_second_request(live: Live, framing: str) -> None:
+    # Found by the generated requests: a GET with a chunked body after a header line with no colon
+    # got two answers, the second to its body. Behind a proxy, that is request smuggling.
+    smuggled = "GET /exports/cubagraph.ttl HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    head = f"GET /queries.json HTTP/1.1\r\nHost: 127.0.0.1\r\n{framing.format(n=len(smuggled))}\r\n\r\n"
+    data = exchange(live.port, (head + smuggled).encode())
+    assert data.count(b"HTTP/1.1 ") == 1, data[:300]
+    parse(data)
 
 
 def test_the_server_is_still_up_and_the_log_is_quiet_after_all_that(live: Live) -> None:

@@ -76,6 +76,20 @@ class Handler(BaseHTTPRequestHandler):
     def parse_request(self) -> bool:
         if not super().parse_request():
             return False
+        if self.headers.defects:
+            # The header parser stops at a line that is not `Name: value` and takes the rest for the
+            # body: a Transfer-Encoding or Connection after it would go unseen, and the body be read
+            # as the next request. Refuse, and close.
+            self.close_connection = True
+            self._drain(self.endpoint.settings.max_body)
+            self._error(HTTPError(400, "bad_request", "a header line is not `Name: value`; fix the request's headers"))
+            return False
+        if self.command != "POST" and (
+            "Transfer-Encoding" in self.headers or self.headers.get("Content-Length", "0").strip() != "0"
+        ):
+            # Only POST bodies are read. Any other body, left in the socket, would be taken for the next
+            # request: drop it, and close after the answer.
+            self._drain(self.endpoint.settings.max_body)
         given = self.headers.get_all("Host") or []
         host = given[0].strip().lower() if len(given) == 1 else ""  # two Host headers name no one host
         if host not in self.hosts:

@@ -1,5 +1,6 @@
 """Asking the graph in SPARQL: preparing queries safely and running them
-(``engine``), the saved queries (``queries``), result formats (``results``),
+(``engine``) over the built graph's store (``stores``), the saved queries
+(``queries``), result formats (``results``),
 and the read-only HTTP endpoint (``server``) with what it answers apart from HTTP
 (``endpoint``), its connection layer (``connection``: bounded connections, one
 deadline a request), its worker processes (``workers``) and their sandbox

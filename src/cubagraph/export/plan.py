@@ -177,8 +177,7 @@ class Manifest:
             return
         files = {n: r for n, r in self.files.items() if n in names}
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        # Best effort: the manifest only saves work. One left as it was (a full disk) describes
-        # files whose size, mtime and inode no longer match, so the next build trusts none of it.
+        # Best effort (it only saves work): an old one left by a full disk matches no file's stat, so is not trusted.
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp.write_text(json.dumps(files, sort_keys=True), encoding="utf-8")

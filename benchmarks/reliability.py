@@ -1,6 +1,6 @@
 """Reliability under hostile input, killed builds and abusive clients: runs and reports figures.
 
-Three exercises, each usable from the tests (bounded) and from the command
+Three exercises (and four security families, with --families), each usable from the tests (bounded) and from the command
 line (as long as you like):
 
 * fuzz: mutate the real seed mappings (delete or duplicate lines and keys,
@@ -37,6 +37,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CUBAGRAPH = str(Path(sys.executable).parent / "cubagraph")
@@ -520,7 +521,19 @@ def main() -> None:
     parser.add_argument("--soak-seconds", type=float, default=20)
     parser.add_argument("--soak-requests", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--families",
+        nargs="*",
+        choices=sorted(MUST_BE_ZERO),
+        default=[],
+        help="also run these security families (benchmarks/abuse_*.py); with no name, all of them",
+    )
+    parser.add_argument(
+        "--service-queries", type=int, default=2000, help="generated SERVICE queries (family 'queries')"
+    )
     args = parser.parse_args()
+    if args.families == [] and "--families" in sys.argv:
+        args.families = sorted(MUST_BE_ZERO)
     f = fuzz(args.fuzz, args.seed)
     print(
         f"fuzz: {f.cases} cases, {f.accepted} accepted, {f.rejected} rejected with file:line problems, {len(f.failures)} failures; slowest {f.slowest:.2f} s"
@@ -540,7 +553,42 @@ def main() -> None:
     )
     for failure in s.failures[:20]:
         print(f"  {failure}")
-    sys.exit(1 if f.failures or k.failures or s.failures else 0)
+    broken = families(args.service_queries, args.families) if args.families else []
+    for problem in broken:
+        print(f"  {problem}")
+    sys.exit(1 if f.failures or k.failures or s.failures or broken else 0)
+
+
+# What each security family must show: a figure that must be zero, by family.
+MUST_BE_ZERO = {
+    "queries": ("outbound connections", "signals", "hangs"),
+    "http": ("resets_100_slow_clients", "non_json_answers_100_slow_clients", "tracebacks_in_log"),
+    "publish": ("credentials sent across origins", "secrets printed"),
+    "inputs": ("hangs", "exit-70s"),
+}
+
+
+def families(service_queries: int, which: list[str]) -> list[str]:
+    """Run the security families (benchmarks/abuse_*.py), print every figure, return what broke."""
+    import abuse_http
+    import abuse_inputs
+    import abuse_publish
+    import abuse_queries
+
+    runs: dict[str, Callable[[], dict[str, Any]]] = {
+        "queries": lambda: abuse_queries.run(service_queries),
+        "http": abuse_http.run,
+        "publish": abuse_publish.run,
+        "inputs": lambda: abuse_inputs.run(exhaustive=False),
+    }
+    broken = []
+    for name in which:
+        figures = runs[name]()
+        figures.pop("before", None)
+        for key, value in figures.items():
+            print(f"{name}: {key}: {value}")
+        broken += [f"{name}: {key} is {figures.get(key)}, not 0" for key in MUST_BE_ZERO[name] if figures.get(key) != 0]
+    return broken
 
 
 if __name__ == "__main__":

@@ -264,3 +264,59 @@ def test_over_http_generated_queries_nesting_and_the_bomb_get_json_errors(listen
             process.stdout.close()
     time.sleep(0.3)
     assert listening.seen == []
+
+
+def test_serve_takes_its_memory_and_result_limits_from_its_flags() -> None:
+    """`serve --max-memory` and `--max-result` reach the workers: the errors name the limits given."""
+    import json
+    import re
+    import signal
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cubagraph", "serve", "--port", "0", "--max-memory", "900", "--max-result", "1"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        m = re.search(r"http://127\.0\.0\.1:(\d+)/", process.stdout.readline())
+        assert m
+        url = f"http://127.0.0.1:{m[1]}/sparql?"
+
+        def ask(text: str) -> tuple[int, dict[str, str]]:
+            try:
+                with urllib.request.urlopen(url + urllib.parse.urlencode({"query": text}), timeout=60) as r:
+                    return r.status, {}
+            except urllib.error.HTTPError as exc:
+                return exc.code, json.loads(exc.read())["error"]
+
+        status, error = ask(BOMB)
+        assert status == 413 and error["code"] == "memory_limit"
+        assert "900 MiB" in error["message"] and "serve --max-memory" in error["message"]
+        # Every quad of the seeds is about 1.5 MB as JSON: over the 1 MiB asked for, under the rows limit.
+        status, error = ask("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }")
+        assert status == 413 and error["code"] == "result_too_large" and "1 MiB" in error["message"]
+        assert ask("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 10")[0] == 200
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(10)
+        if process.stdout:
+            process.stdout.close()
+
+
+def test_a_memory_limit_too_small_to_open_the_store_is_a_clear_error() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "cubagraph", "serve", "--port", "0", "--max-memory", "100"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.count("\n") == 1 and "raise --max-memory" in result.stderr, result.stderr
+    assert "internal error" not in result.stderr

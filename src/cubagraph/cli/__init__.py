@@ -67,6 +67,17 @@ def _run(args: argparse.Namespace) -> int:
         return INTERNAL_ERROR
 
 
+def positive(text: str) -> int:
+    """A whole number above 0, for sizes given in MiB: argparse reports anything else, exit 2."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of MiB") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{value} is not above 0")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cubagraph",
@@ -136,7 +147,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--max-memory",
-        type=int,
+        type=positive,
         default=1024,
         metavar="MIB",
         help="memory the query may use, in MiB, before it is stopped (default: 1024)",
@@ -178,6 +189,20 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         metavar="NAME",
         help="also answer requests whose Host header is NAME (repeatable; default: 127.0.0.1, localhost, [::1], --host)",
+    )
+    p.add_argument(
+        "--max-memory",
+        type=positive,
+        default=1024,
+        metavar="MIB",
+        help="memory a query worker may use, in MiB; a query that needs more gets 413 memory_limit (default: 1024)",
+    )
+    p.add_argument(
+        "--max-result",
+        type=positive,
+        default=64,
+        metavar="MIB",
+        help="largest result a query may return, in MiB; a larger one gets 413 (default: 64)",
     )
     p.set_defaults(run=commands.serve)
 

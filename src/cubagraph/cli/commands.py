@@ -214,6 +214,8 @@ def serve(args: argparse.Namespace) -> int:
         client_timeout=args.client_timeout,
         max_connections=args.max_connections,
         allow_hosts=tuple(args.allow_host),
+        max_memory=args.max_memory << 20,
+        max_bytes=args.max_result << 20,
     )
     httpd, endpoint = server.make_server(proj, settings)
 

@@ -68,6 +68,8 @@ class Settings:
     client_timeout: float = 30.0  # the deadline for a whole request, from its first byte to its body's last
     max_connections: int = 32  # connections served at once; one more is answered 503
     allow_hosts: tuple[str, ...] = ()  # more names the Host header may give (serve --allow-host)
+    max_memory: int = 1 << 30  # address space a query worker may use, in bytes (serve --max-memory)
+    max_bytes: int = 64 << 20  # largest rendered result, in bytes (serve --max-result)
 
 
 def host_names(settings: Settings, port: int) -> frozenset[str]:
@@ -90,7 +92,7 @@ class Endpoint:
         self.project = project
         self.settings = settings
         self.prefixes = project.prefixes()
-        self.pool = Pool(project.trig, self.prefixes, settings.workers)
+        self.pool = Pool(project.trig, self.prefixes, settings.workers, max_memory=settings.max_memory)
         self.store = self.pool.store()
         self.graphs = {g.value for g in self.store.named_graphs()}
         self.lock = threading.Lock()  # the lookup store is shared by request threads
@@ -116,7 +118,9 @@ class Endpoint:
         kind = "graph" if prepared.form in ("CONSTRUCT", "DESCRIBE") else "solutions"
         fmt = negotiate(accept, params.get("format", [""])[0], kind)
         try:
-            answer = self.pool.run(prepared, fmt, self.settings.max_rows, self.settings.timeout)
+            answer = self.pool.run(
+                prepared, fmt, self.settings.max_rows, self.settings.timeout, max_bytes=self.settings.max_bytes
+            )
         except engine.QueryError as exc:
             raise HTTPError(exc.status, exc.code, str(exc)) from exc
         if answer.status != 200:

@@ -32,6 +32,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from ..errors import InvalidConfig
 from . import sandbox
 from .engine import Prepared, QueryError, QueryMemoryLimit, QueryTimeout, ResultTooLarge, fill_store
 
@@ -122,6 +123,13 @@ class _Worker:
             hello = "it exited as it started"
         if hello != "ready":
             self.kill()
+            if hello == "it exited as it started" and max_memory < sandbox.DEFAULT_MEMORY:
+                # Opening the store maps its files and starts its threads inside the limit, so a
+                # limit far below the default stops the worker before it can say why.
+                raise InvalidConfig(
+                    f"a query worker could not open the store within {sandbox.size(max_memory)} of memory"
+                    f" — raise --max-memory (the default, {sandbox.size(sandbox.DEFAULT_MEMORY)}, is enough for the seeds)"
+                )
             raise RuntimeError(f"a query worker did not start: {hello}")
 
     def kill(self) -> None:

@@ -89,8 +89,8 @@ PAGE_SETUP: dict[str, Callable[[Path], None]] = {"docs/mapping.md": without_seed
 SYNTAX_ONLY: dict[str, str] = {
     "python3 scripts/setup.py": "installs cubagraph into .venv/, which is where these tests run from",
     ".venv/bin/python -m pytest": "runs the suite this test is part of",
-    ".venv/bin/python benchmarks/reliability.py --fuzz 5000 --kills 30 --documents 1000 --soak-seconds 300": (
-        "5,000 fuzz cases, 30 killed builds of 1,000 documents and a 300 s soak: hours, not seconds"
+    ".venv/bin/python benchmarks/reliability.py --fuzz 5000 --kills 30 --documents 1000 --soak-seconds 300 --families --service-queries 20000": (
+        "5,000 fuzz cases, 30 killed builds of 1,000 documents, a 300 s soak and 20,000 generated queries: hours, not seconds"
     ),
     ".venv/bin/python -m pytest tests/test_reliability.py --fuzz 5000": (
         "5,000 fuzz cases; the suite runs the same test with 150"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import re
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -92,6 +95,25 @@ def stop(process: subprocess.Popen[Any]) -> None:
         process.wait()
     if process.stdout:
         process.stdout.close()
+
+
+@contextlib.contextmanager
+def serving(*flags: str) -> Iterator[str]:
+    """`cubagraph serve --port 0 FLAGS` on the seeds; yields its base URL, and stops it by its PID."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cubagraph", "serve", "--port", "0", *flags],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        m = re.search(r"http://127\.0\.0\.1:(\d+)/", process.stdout.readline())
+        assert m, "the server did not say where it listens"
+        yield f"http://127.0.0.1:{m[1]}/"
+    finally:
+        stop(process)
 
 
 class Oxigraph:

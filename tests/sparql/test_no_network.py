@@ -13,12 +13,16 @@ as many for the CLI, whose every query forks and loads the graph).
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -30,7 +34,7 @@ from service_grammar import query
 from cubagraph import cli, project
 from cubagraph.sparql import engine, sandbox
 from cubagraph.sparql.workers import Pool
-from support import ROOT, Result
+from support import ROOT, Result, serving
 
 COUNT = int(os.environ.get("CUBAGRAPH_SERVICE_QUERIES", "2000"))
 
@@ -213,34 +217,22 @@ def test_a_string_that_says_service_is_answered(tmp_path: Path) -> None:
     assert "SERVICE" in result.out
 
 
+def _asker(base: str) -> Callable[[str], tuple[int, bytes]]:
+    def ask(text: str) -> tuple[int, bytes]:
+        url = base + "sparql?" + urllib.parse.urlencode({"query": text})
+        try:
+            with urllib.request.urlopen(url, timeout=60) as r:
+                return r.status, r.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read()
+
+    return ask
+
+
 def test_over_http_generated_queries_nesting_and_the_bomb_get_json_errors(listening: Listener) -> None:
     """A handful through the real server: its workers are the Pool's, so the same sandbox holds."""
-    import json
-    import re
-    import signal
-    import urllib.error
-    import urllib.parse
-    import urllib.request
-
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cubagraph", "serve", "--port", "0", "--timeout", "20"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        m = re.search(r"http://127\.0\.0\.1:(\d+)/", process.stdout.readline())
-        assert m
-        url = f"http://127.0.0.1:{m[1]}/sparql?"
-
-        def ask(text: str) -> tuple[int, bytes]:
-            try:
-                with urllib.request.urlopen(url + urllib.parse.urlencode({"query": text}), timeout=60) as r:
-                    return r.status, r.read()
-            except urllib.error.HTTPError as exc:
-                return exc.code, exc.read()
+    with serving("--timeout", "20") as base:
+        ask = _asker(base)
 
         @settings(max_examples=50, deadline=None, database=None)
         @given(text=query(listening.port))
@@ -257,56 +249,23 @@ def test_over_http_generated_queries_nesting_and_the_bomb_get_json_errors(listen
         error = json.loads(body)["error"]
         assert status == 413 and error["code"] == "memory_limit" and "1 GiB" in error["message"]
         assert ask("ASK {}")[0] == 200
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(10)
-        if process.stdout:
-            process.stdout.close()
     time.sleep(0.3)
     assert listening.seen == []
 
 
 def test_serve_takes_its_memory_and_result_limits_from_its_flags() -> None:
     """`serve --max-memory` and `--max-result` reach the workers: the errors name the limits given."""
-    import json
-    import re
-    import signal
-    import urllib.error
-    import urllib.parse
-    import urllib.request
-
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cubagraph", "serve", "--port", "0", "--max-memory", "900", "--max-result", "1"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        m = re.search(r"http://127\.0\.0\.1:(\d+)/", process.stdout.readline())
-        assert m
-        url = f"http://127.0.0.1:{m[1]}/sparql?"
-
-        def ask(text: str) -> tuple[int, dict[str, str]]:
-            try:
-                with urllib.request.urlopen(url + urllib.parse.urlencode({"query": text}), timeout=60) as r:
-                    return r.status, {}
-            except urllib.error.HTTPError as exc:
-                return exc.code, json.loads(exc.read())["error"]
-
-        status, error = ask(BOMB)
+    with serving("--max-memory", "900", "--max-result", "1") as base:
+        ask = _asker(base)
+        status, body = ask(BOMB)
+        error = json.loads(body)["error"]
         assert status == 413 and error["code"] == "memory_limit"
         assert "900 MiB" in error["message"] and "serve --max-memory" in error["message"]
         # Every quad of the seeds is about 1.5 MB as JSON: over the 1 MiB asked for, under the rows limit.
-        status, error = ask("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }")
+        status, body = ask("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }")
+        error = json.loads(body)["error"]
         assert status == 413 and error["code"] == "result_too_large" and "1 MiB" in error["message"]
         assert ask("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 10")[0] == 200
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(10)
-        if process.stdout:
-            process.stdout.close()
 
 
 def test_a_memory_limit_too_small_to_open_the_store_is_a_clear_error() -> None:

@@ -22,7 +22,9 @@ KIB = 1024
 
 
 def digests(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
+    """Every file's digest, temporaries included; not the empty lock file a build makes on first use."""
+    files = (p for p in sorted(folder.iterdir()) if p.is_file() and p.name != ".lock")
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 
 @contextlib.contextmanager

@@ -118,7 +118,7 @@ def _put_all(
             (directory / name, False if s is None else put(s, record, reaper))
             for name, s in zip(plans, done, strict=True)
         ]
-    except OSError as exc:
+    except BaseException as exc:  # a full disk, or Ctrl-C: the old set comes back whole either way
         for s in done:
             if s is not None:
                 s.discard()
@@ -130,7 +130,9 @@ def _put_all(
                     os.replace(kept, target)
                     # A rename onto another link of the same file does nothing (POSIX): not renamed yet.
                     kept.unlink(missing_ok=True)
-        raise CannotWrite(directory, exc) from exc
+        if isinstance(exc, OSError):
+            raise CannotWrite(directory, exc) from exc
+        raise
     for _, kept in backups:
         if kept is not None:
             reaper.delete(kept)

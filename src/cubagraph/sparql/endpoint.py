@@ -11,8 +11,8 @@ import threading
 from dataclasses import dataclass
 
 from ..project import Project
-from . import engine
-from .workers import Pool
+from . import engine, sandbox
+from .workers import MAX_BYTES, Pool
 
 MEDIA = {
     "solutions": {
@@ -68,8 +68,8 @@ class Settings:
     client_timeout: float = 30.0  # the deadline for a whole request, from its first byte to its body's last
     max_connections: int = 32  # connections served at once; one more is answered 503
     allow_hosts: tuple[str, ...] = ()  # more names the Host header may give (serve --allow-host)
-    max_memory: int = 1 << 30  # address space a query worker may use, in bytes (serve --max-memory)
-    max_bytes: int = 64 << 20  # largest rendered result, in bytes (serve --max-result)
+    max_memory: int = sandbox.DEFAULT_MEMORY  # address space a query worker may use, in bytes (serve --max-memory)
+    max_bytes: int = MAX_BYTES  # largest rendered result, in bytes (serve --max-result)
 
 
 def host_names(settings: Settings, port: int) -> frozenset[str]:

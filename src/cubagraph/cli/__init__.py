@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..errors import CubagraphError, InvalidData
-from . import commands, terminal
+from . import commands, coverage, terminal
 
 INTERNAL_ERROR = 70  # EX_SOFTWARE
 
@@ -134,8 +134,9 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument("--list", action="store_true", help="list the saved queries and their questions")
     p.add_argument(
         "--format",
-        choices=["table", "csv", "tsv", "json", "xml", "turtle", "ntriples"],
-        help="output format (default: table; turtle for CONSTRUCT and DESCRIBE)",
+        choices=["table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "rdfxml", "jsonld", "trig", "nquads"],
+        help="output format (default: table; turtle for CONSTRUCT and DESCRIBE, which also take ntriples, rdfxml,"
+        " jsonld, trig and nquads)",
     )
     p.add_argument("--graph", metavar="DOC", help="query one document's graph (with the registry and ontology)")
     p.add_argument(
@@ -327,6 +328,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--url", help="where it was published")
     p.add_argument("--language", default="en", help="the text's language (default: en)")
     p.set_defaults(run=commands.new)
+
+    coverage.add_parser(sub, common)
     return parser
 
 

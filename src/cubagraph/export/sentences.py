@@ -55,3 +55,29 @@ def in_context(quote: dict[str, Any], texts: Mapping[str, str]) -> dict[str, Any
     out["before"] = ("…" if cut_before else "") + text[first:start]
     out["after"] = text[end:last] + ("…" if cut_after else "")
     return out
+
+
+def split(text: str) -> list[tuple[int, int]]:
+    """The sentences of ``text`` as (start, end) offsets, by the boundaries :func:`in_context` uses.
+
+    A line break always ends a sentence (headings, list items and table rows are lines);
+    white space around a sentence is left out, and a stretch with no letter or digit in it
+    (a table rule, a row of dashes) is no sentence.
+    """
+    spans: list[tuple[int, int]] = []
+    first = 0
+    for m in _BOUNDARY.finditer(text):
+        if text[m.start()] != "\n" and _ABBREVIATION.search(text[max(0, m.start() - 12) : m.start() + 1]):
+            continue
+        end = m.start() if text[m.start()] == "\n" else m.end()
+        spans.append((first, end))
+        first = m.end()
+    spans.append((first, len(text)))
+    out = []
+    for start, end in spans:
+        piece = text[start:end]
+        if not any(c.isalnum() for c in piece):
+            continue
+        lead = len(piece) - len(piece.lstrip())
+        out.append((start + lead, start + len(piece.rstrip())))
+    return out

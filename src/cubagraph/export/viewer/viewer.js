@@ -12,6 +12,10 @@
   const $ = (id) => document.getElementById(id);
 
   const byId = new Map(allNodes.map((n) => [n.id, n]));
+  // Extension points for the reading side (panel.js, reader.js, timeline.js, share.js run after this file):
+  // restrict(visible, own) narrows what is shown, changed(visible) hears every apply(), and
+  // window.cubagraphViewer.showInfo may be replaced by a richer panel.
+  const hooks = { restrict: [], changed: [] };
   const neighbours = new Map(allNodes.map((n) => [n.id, new Set()]));
   for (const e of allEdges) {
     neighbours.get(e.from).add(e.to);
@@ -97,6 +101,7 @@
     } else if (!narrowing && initial.size < allNodes.length) {
       visible = new Set(Array.from(own).filter((id) => initial.has(id)));
     }
+    for (const restrict of hooks.restrict) visible = restrict(visible, own);
     return visible;
   }
 
@@ -127,6 +132,7 @@
       const hits = allNodes.filter((n) => visible.has(n.id) && matches(n, state.search.toLowerCase())).map((n) => n.id);
       network.selectNodes(hits);
     }
+    for (const heard of hooks.changed) heard(visible);
     return visible;
   }
 
@@ -263,16 +269,14 @@
   network.on("click", (params) => {
     if (params.nodes.length) {
       const node = byId.get(params.nodes[0]);
-      state.selected = node.id;
-      $("focus").disabled = false;
-      showInfo(node.info);
+      select(node.id);
     } else if (params.edges.length) {
       const edge = allEdges.find((e) => e.id === params.edges[0]);
       const from = byId.get(edge.from).info.label;
       const to = byId.get(edge.to).info.label;
       const source = byId.get(edge.source);
       const heading = `${from} —${edge.label}→ ${to}`;
-      if (source) showInfo(source.info, heading);
+      if (source) window.cubagraphViewer.showInfo(source.info, heading);
       else {
         $("panel-body").replaceChildren(el("p", heading, "kind"), el("p", "Structure curated in the actor registry (data/actors.yaml), not asserted by a source."));
         $("panel").hidden = false;
@@ -286,12 +290,24 @@
   });
   $("close").addEventListener("click", () => { $("panel").hidden = true; });
 
+  // Select a node as a click does: panel links, the reader and shared links call this.
+  function select(id) {
+    const node = byId.get(id);
+    if (!node) return false;
+    state.selected = node.id;
+    $("focus").disabled = false;
+    network.selectNodes([node.id]);
+    window.cubagraphViewer.showInfo(node.info);
+    for (const heard of hooks.changed) heard(null);
+    return true;
+  }
+
   apply();
   network.once("afterDrawing", () => { window.cubagraphViewer.drawn = performance.now(); });
 
   // For tests and for the curious: the network and its data sets.
   window.cubagraphViewer = {
-    network, nodes, edges, state, apply,
+    network, nodes, edges, state, apply, hooks, select, showInfo, fit, byId, allNodes, allEdges, meta,
     visibleNodes: () => nodes.getIds({ filter: (n) => !n.hidden }),
     visibleEdges: () => edges.getIds({ filter: (e) => !e.hidden }),
     nodeByLabel: (label) => allNodes.find((n) => n.info.label === label),

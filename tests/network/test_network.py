@@ -171,3 +171,20 @@ def test_gexf_carries_no_date_of_its_own(root: Path) -> None:
 def test_cg_classes_used_by_the_projection_exist(dataset: Dataset) -> None:
     classes = {q.subject.value for q in dataset.quads if q.object.value == "http://www.w3.org/2002/07/owl#Class"}
     assert set(projection.KINDS) <= classes | {CG + "Actor"}
+
+
+def test_a_demand_is_asserted_as_the_statement_that_makes_it(g: nx.MultiDiGraph, dataset: Dataset) -> None:
+    import pyoxigraph as ox
+
+    statement = "https://cubagraph.example/id/statement/blinken-political-prisoners.blinken-twitter-post"
+    demand = statement + ".demand.1"
+    assert g.nodes[demand]["modality"] == g.nodes[statement]["modality"] == "reported"
+    # Made speculative, the statement takes its demand with it (so "speculation" filters hide both).
+    speculative = ox.NamedNode(CG + "Speculation")
+    quads = [
+        ox.Quad(q.subject, q.predicate, speculative, q.graph_name)
+        if q.subject.value == statement and q.predicate.value == CG + "modality"
+        else q
+        for q in dataset.quads
+    ]
+    assert projection.project(quads).nodes[demand]["modality"] == "speculation"

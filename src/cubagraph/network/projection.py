@@ -308,6 +308,10 @@ def _attributes(
         if match is not None:
             attrs["wikidata"] = match.value.rsplit("/", 1)[-1]
     modality = node.one(CG + "modality")
+    if modality is None and kind == "demand":  # a demand is asserted as the statement that makes it is
+        modality = next(
+            (n.one(CG + "modality") for n in nodes.values() if node.iri in n.props.get(CG + "callsFor", [])), None
+        )
     if modality is not None:
         attrs["modality"] = labels.get(modality.value, modality.value.rsplit("#", 1)[-1]).lower()
     by = node.one(CG + "assertedBy")
@@ -345,21 +349,8 @@ def _attributes(
 def flat(data: dict[str, Any]) -> dict[str, str | int | float | bool]:
     """A node's attributes as scalars, for GraphML, GEXF and CSV."""
     out: dict[str, str | int | float | bool] = {}
-    for key in (
-        "kind",
-        "class",
-        "label",
-        "modality",
-        "asserted_by",
-        "reported",
-        "value",
-        "unit",
-        "comparator",
-        "counts",
-        "medium",
-        "platform",
-        "wikidata",
-    ):
+    keys = ("kind", "class", "label", "modality", "asserted_by", "reported", "value", "unit", "comparator")
+    for key in (*keys, "counts", "medium", "platform", "wikidata"):
         if key in data:
             out[key] = data[key]
     for key in ("documents", "aliases"):

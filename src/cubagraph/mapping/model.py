@@ -186,7 +186,8 @@ class Assertion(Strict):
     """
 
     id: Id
-    evidence: Quotes
+    # May be empty while the item is suggested; `check` refuses it empty once confirmed (mapping/slips.py).
+    evidence: list[Quote]
     modality: Key = "reported"
     asserted_by: Ref = "article"
     via: Ref | None = None

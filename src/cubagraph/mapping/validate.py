@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import Problem
 from ..rdf.ontology import Vocabulary
-from . import model
+from . import model, placeholders, slips
 from .across import across, identity
 from .load import RegistryFile, Source
 from .lookalikes import lookalikes
@@ -74,6 +74,7 @@ class Checker:
         loaded = self.registry.loaded
         for at, actor in self.registry.actors:
             self.key(loaded, (*at, "type"), "actor type", actor.type)
+            self.problems += slips.alias_slips(loaded, at, actor)
             for j, rel in enumerate(actor.relations):
                 self.key(loaded, (*at, "relations", j, "type"), "relation", rel.type)
                 self.actor(loaded, (*at, "relations", j, "object"), rel.object)
@@ -117,7 +118,9 @@ class Checker:
             if item.suggested:
                 self._suggested(source, loc, item)
             else:
+                self.problems += slips.placeholders_left(loaded, loc) + slips.empty_evidence(loaded, loc, item)
                 self._assertion(source, loc, item, self.local)
+        self.problems += slips.reported_on_judging_words(loaded, source.items, source.spans)
         for loc, hint in source.suggestions:
             # A hint only needs to be somewhere in the text; which occurrence does not matter.
             if not source.text.find(hint.quote):
@@ -253,7 +256,7 @@ class Checker:
 
     def key(self, loaded: Loaded, loc: Loc, family: str, value: str) -> None:
         known = self.vocab.keys(family)
-        if value in known:
+        if value in known or placeholders.is_placeholder(value):  # a placeholder is reported as one
             return
         close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
         hint = f"did you mean {close[0]!r}?" if close else f"use one of: {', '.join(known)}"
@@ -264,13 +267,13 @@ class Checker:
     def actor(self, loaded: Loaded, loc: Loc, ref: str) -> None:
         # Without a readable registry every actor reference would look unknown:
         # the registry's own problem is the one worth reporting.
-        if ref in self.actors or ref in self.broken or self.registry is None:
+        if ref in self.actors or ref in self.broken or self.registry is None or placeholders.is_placeholder(ref):
             return
         self._unknown(loaded, loc, "actor", ref, list(self.actors), self.registry_path)
 
     def ref(self, loaded: Loaded, loc: Loc, ref: str, events_only: bool = False) -> None:
         """An actor, or an item of this document."""
-        if ref in self.actors or ref in self.broken or ref in self.local_broken:
+        if ref in self.actors or ref in self.broken or ref in self.local_broken or placeholders.is_placeholder(ref):
             return
         if self.registry is None and ref not in self.local:
             return
@@ -356,6 +359,7 @@ class Checker:
     def date(self, source: Source, loc: Loc, date: model.DateSpec) -> None:
         if date.derived_from:
             self.quote(source, (*loc, "derived_from"), model.Quote(quote=date.derived_from))
+            self.problems += slips.derived_too_fine(source.loaded, loc, date)
 
     def _add(self, loaded: Loaded, line: int, message: str, fix: str) -> None:
         self.problems.append(Problem(loaded.path, line, message, fix))

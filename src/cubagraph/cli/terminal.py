@@ -19,7 +19,7 @@ from typing import IO, Any
 # C0 controls but tab and newline, DEL, C1 controls, and the bidi embeddings, overrides and isolates
 # (which reorder what follows them on screen: "Trojan Source").
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-MACHINE = frozenset({"csv", "tsv", "json", "turtle", "ttl", "ntriples", "nt", "nquads", "trig", "xml", "jsonld"})
+MACHINE = frozenset({"csv", "tsv", "json", "turtle", "ttl", "ntriples", "nt", "nquads", "trig", "xml", "jsonld", "rdfxml"})
 
 
 def printable(text: str) -> str:

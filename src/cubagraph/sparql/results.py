@@ -2,7 +2,9 @@
 
 Results are materialised first (with a row cap where one is asked for), then
 written in the format asked: the SPARQL 1.1 JSON, XML, CSV and TSV results
-formats, Turtle or N-Triples for CONSTRUCT and DESCRIBE, or a table.
+formats, or a table, for SELECT and ASK; Turtle, N-Triples, RDF/XML, JSON-LD,
+TriG or N-Quads for CONSTRUCT and DESCRIBE (pyoxigraph writes them all; TriG
+and N-Quads hold the triples in the default graph).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -17,6 +20,7 @@ from xml.sax.saxutils import escape, quoteattr
 import pyoxigraph as ox
 
 from ..rdf.namespaces import XSD
+from .engine import QueryError
 
 TABLE_CELL = 80  # characters; longer cells are cut in the table, never in the other formats
 
@@ -30,7 +34,27 @@ SOLUTION_FORMATS = {
 GRAPH_FORMATS = {
     "turtle": "text/turtle; charset=utf-8",
     "ntriples": "application/n-triples",
+    "rdfxml": "application/rdf+xml",
+    "jsonld": "application/ld+json",
+    "trig": "application/trig",
+    "nquads": "application/n-quads",
 }
+_RDF = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "trig": ox.RdfFormat.TRIG,
+    "nquads": ox.RdfFormat.N_QUADS,
+}
+_PREFIXED = {"turtle", "trig", "rdfxml"}  # the formats that abbreviate IRIs with prefixes
+
+
+class FormatError(QueryError):
+    """The result has no form in the format asked (RDF/XML cannot write every predicate IRI)."""
+
+    code = "not_acceptable"
+    status = 406
 
 
 @dataclass
@@ -74,11 +98,26 @@ def formats_for(result: Result) -> dict[str, str]:
 
 def render(result: Result, fmt: str, prefixes: dict[str, str]) -> bytes:
     if result.form == "graph":
-        rdf = ox.RdfFormat.TURTLE if fmt == "turtle" else ox.RdfFormat.N_TRIPLES
-        data = ox.serialize(result.triples, format=rdf, prefixes=prefixes if fmt == "turtle" else None)
+        if fmt == "rdfxml":
+            _check_xml_names(result.triples)
+        data = ox.serialize(result.triples, format=_RDF[fmt], prefixes=prefixes if fmt in _PREFIXED else None)
         return data or b""
     writer = {"table": _table, "json": _json, "xml": _xml, "csv": _csv, "tsv": _tsv}[fmt]
     return writer(result, prefixes).encode("utf-8")
+
+
+def _check_xml_names(triples: list[ox.Triple]) -> None:
+    """RDF/XML writes a predicate as an XML element, so its IRI must end in an XML name (``…/p1``, not ``…/1``);
+    pyoxigraph would write a broken element (``<oxprefix:>``) instead of failing."""
+    for predicate in {t.predicate.value for t in triples}:
+        if not _XML_NAME_END.search(predicate):
+            raise FormatError(
+                f"RDF/XML cannot write the predicate <{predicate}>: its IRI does not end in an XML name"
+                " — ask for Turtle, N-Triples or JSON-LD"
+            )
+
+
+_XML_NAME_END = re.compile(r"[A-Za-z_\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*$")
 
 
 # -- the W3C formats ---------------------------------------------------------------

@@ -4,7 +4,8 @@
 This is the first of the README's two commands. It needs only Python 3.11+:
 it creates .venv/, installs cubagraph with its test dependencies, installs
 the system programs the tests drive (Debian's Chromium for the viewer tests,
-a Java runtime for the HermiT reasoner) when they are missing, and runs
+a Java runtime for the HermiT reasoner, Jena and Virtuoso for the saved queries)
+when they are missing, and runs
 `cubagraph build`, which writes exports/. Run it again at any time; it is
 idempotent. `--no-build` skips the build (CI uses it to check the committed
 exports instead of rewriting them).
@@ -45,8 +46,15 @@ def main() -> int:
 
 
 # What the tests need from the system, and the Debian package that provides it.
-# Playwright drives Debian's Chromium; it never downloads a browser of its own.
-SYSTEM = {"/usr/bin/chromium": "chromium", "java": "default-jre-headless"}
+# Playwright drives Debian's Chromium; it never downloads a browser of its own. Jena's `arq`
+# and Virtuoso are the other SPARQL stores the saved queries are tested on.
+SYSTEM = {
+    "/usr/bin/chromium": "chromium",
+    "java": "default-jre-headless",
+    "/usr/share/java/jena-arq.jar": "libapache-jena-java",
+    "/usr/share/java/slf4j-nop.jar": "libslf4j-java",
+    "virtuoso-t": "virtuoso-opensource",
+}
 
 
 def system_packages() -> None:
@@ -55,16 +63,17 @@ def system_packages() -> None:
         return
     if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
         run(["apt-get", "update", "-qq"])
-        run(["apt-get", "install", "-y", "-qq", *missing])
+        # Virtuoso's package asks for a dba password unless debconf is told not to ask.
+        run(["apt-get", "install", "-y", "-qq", *missing], {"DEBIAN_FRONTEND": "noninteractive"})
     else:
         print(
-            f"note: the viewer and ontology tests need {', '.join(missing)}; install them (e.g. `sudo apt-get install {' '.join(missing)}`)"
+            f"note: the viewer, ontology and store tests need {', '.join(missing)}; install them (e.g. `sudo apt-get install {' '.join(missing)}`)"
         )
 
 
-def run(cmd: list[str]) -> None:
+def run(cmd: list[str], env: dict[str, str] | None = None) -> None:
     print("+", " ".join(cmd), flush=True)
-    subprocess.run(cmd, cwd=ROOT, check=True)
+    subprocess.run(cmd, cwd=ROOT, check=True, env={**os.environ, **env} if env else None)
 
 
 if __name__ == "__main__":

@@ -146,6 +146,7 @@ def _config(root: Path) -> dict[str, Any]:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InvalidConfig(f"{pyproject}: cannot read it ({exc}) — fix the TOML") from exc
     known: dict[str, type] = {"base": str, "viewer_cap": int, "viewer_limit": int, "jobs": int, "fsync": bool}
+    known["viewer_texts"] = int  # characters of documents' texts the viewer's page holds (export/documents.py)
     for key, value in config.items():
         if key not in known:
             raise InvalidConfig(f"{pyproject}: unknown setting [tool.cubagraph] {key} — use one of {', '.join(known)}")

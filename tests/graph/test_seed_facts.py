@@ -258,7 +258,7 @@ def test_registry_structure(store: ox.Store) -> None:
 def test_wikidata_ids_are_exactly_the_confirmed_ones(store: ox.Store) -> None:
     qids = {
         r["a"].rsplit("/", 1)[1]: r["q"].rsplit("/", 1)[1]
-        for r in select(store, "SELECT ?a ?q WHERE { ?a skos:exactMatch ?q }")
+        for r in select(store, "SELECT ?a ?q WHERE { ?a a cg:Actor ; skos:exactMatch ?q }")
     }
     assert qids == {
         "cuba": "Q241",

@@ -11,7 +11,7 @@ from collections import Counter
 from decimal import Decimal
 from typing import Any
 
-from ..mapping import dates, model
+from ..mapping import dates, figures, model
 from ..mapping.evidence import Span
 from ..mapping.load import RegistryFile, Source
 from ..mapping.validate import ARTICLE
@@ -178,9 +178,13 @@ class Builder:
                 self._demand(iri, part(iri, "demand", i + 1), (*loc, "calls_for", i), demand)
         elif isinstance(item, model.Figure):
             g.add(iri, TYPE, cg("Figure"))
-            g.add(iri, cg("value"), literal(item.value))
+            g.add(iri, cg("value"), literal(figures.quantity(item)))
+            g.add(iri, cg("valuePrecision"), literal(figures.step(item)))
+            g.text(iri, cg("stated"), item.stated)
             g.add(iri, cg("unit"), self.term("unit", item.unit))
             g.add(iri, cg("comparator"), self.term("comparator", item.comparator))
+            if item.measures is not None:
+                g.add(iri, cg("measures"), self.term("measure", item.measures))
             g.text(iri, cg("counts"), item.counts)
             self._date(iri, "as-of", cg("asOf"), (*loc, "as_of"), item.as_of)
         elif isinstance(item, model.Claim):
@@ -208,11 +212,8 @@ class Builder:
             medium = self.vocab.label(self.term("medium", item.medium))
             return f"{self.actors[item.speaker].name}: {medium}"
         if isinstance(item, model.Figure):
-            if item.label:
-                return item.label
             comparator = self.vocab.label(self.term("comparator", item.comparator))
-            unit = self.vocab.label(self.term("unit", item.unit))
-            return f"{comparator} {item.value:,} {unit}: {item.counts}"
+            return figures.label(item, comparator, self.vocab.label(self.term("unit", item.unit)))
         if isinstance(item, model.Relation):
             relation = self.vocab.label(self.term("relation", item.type))
             obj = self.actors[item.object].name if item.object in self.actors else item.object

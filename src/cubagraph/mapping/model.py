@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -239,9 +239,19 @@ def _sized(value: int | Decimal) -> int | Decimal:
 
 
 class Figure(Assertion):
+    """A number as the text states it (see :mod:`cubagraph.mapping.figures`).
+
+    ``value`` is the number as written (275.9), ``scale`` the word after it
+    (million), ``stated`` the words themselves ("$275.9 million"), and
+    ``measures`` the kind of quantity (export_value), for queries.
+    """
+
     value: Annotated[int | Decimal, AfterValidator(_sized)]
+    scale: Literal["thousand", "million", "billion", "trillion"] | None = None
+    stated: Text | None = None
     unit: Key
     comparator: Key
+    measures: Key | None = None
     counts: Text
     as_of: DateSpec
     about: list[Ref] = []

@@ -27,6 +27,7 @@ KEYS = {
     ("Statement", "medium"): "medium",
     ("Figure", "unit"): "unit",
     ("Figure", "comparator"): "comparator",
+    ("Figure", "measures"): "measure",
     ("Relation", "type"): "relation",
     ("RegistryRelation", "type"): "relation",
     ("Actor", "type"): "actor type",

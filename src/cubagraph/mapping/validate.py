@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import Problem
 from ..rdf.ontology import Vocabulary
-from . import model, placeholders, slips
+from . import figures, model, placeholders, slips
 from .across import across, identity
 from .load import RegistryFile, Source
 from .lookalikes import lookalikes
@@ -202,6 +202,9 @@ class Checker:
         elif isinstance(item, model.Figure):
             self.key(loaded, (*loc, "unit"), "unit", item.unit)
             self.key(loaded, (*loc, "comparator"), "comparator", item.comparator)
+            if item.measures is not None:
+                self.key(loaded, (*loc, "measures"), "measure", item.measures)
+            self.problems += figures.problems(loaded, loc, item)
         elif isinstance(item, model.Relation):
             self.actor(loaded, (*loc, "subject"), item.subject)
             self.key(loaded, (*loc, "type"), "relation", item.type)

@@ -26,6 +26,7 @@ _FAMILIES = {
     "precision": "?term skos:inScheme cg:DatePrecisions",
     "medium": "?term skos:inScheme cg:Media",
     "unit": "?term skos:inScheme cg:Units",
+    "measure": "?term skos:inScheme cg:Measures",
     "comparator": "?term skos:inScheme cg:Comparators",
     "post role": "?term skos:inScheme cg:PostRoles",
 }

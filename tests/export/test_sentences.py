@@ -45,3 +45,13 @@ def test_a_quote_deep_in_a_long_text_keeps_its_sentence() -> None:
     assert shown["before"] == "The minister said the "
     assert shown["after"] == " prisoners were freed."
     assert sentences._scan_from(text, start) > 0
+
+
+def test_a_quote_that_opens_a_sentence_starts_it() -> None:
+    # The boundary before "We is found although its lookahead reads the quote's own first characters.
+    text = 'He spoke, Blinken said in a post. "We share the dream," he added.'
+    start = text.index("We share")
+    quote = {"document": "d", "exact": "We share the dream", "start": start, "end": start + len("We share the dream")}
+    out = sentences.in_context(quote, {"d": text})
+    assert out["before"] == '"'
+    assert out["after"] == '," he added.'

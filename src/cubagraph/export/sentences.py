@@ -41,7 +41,10 @@ def in_context(quote: dict[str, Any], texts: Mapping[str, str]) -> dict[str, Any
         out["before"], out["after"] = quote.get("prefix", ""), quote.get("suffix", "")
         return out
     first = 0
-    for m in _BOUNDARY.finditer(text, _scan_from(text, start), start):
+    # The boundary's lookahead reads the quote's first characters ('. "We'): let it, but take no boundary past the quote's start.
+    for m in _BOUNDARY.finditer(text, _scan_from(text, start), start + 2):
+        if m.end() > start:
+            break
         if not _ABBREVIATION.search(text[max(0, m.start() - 12) : m.start() + 1]):
             first = m.end()
     last = len(text)

@@ -78,6 +78,17 @@ def positive(text: str) -> int:
     return value
 
 
+def seconds(text: str) -> float:
+    """A number of seconds above 0 (``2``, ``0.5``): argparse reports anything else, exit 2."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} is not a number of seconds above 0")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cubagraph",
@@ -152,6 +163,13 @@ def _parser() -> argparse.ArgumentParser:
         default=1024,
         metavar="MIB",
         help="memory the query may use, in MiB, before it is stopped (default: 1024)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=seconds,
+        default=60.0,
+        metavar="SECONDS",
+        help="stop the query after this many seconds, as the endpoint does (default: 60)",
     )
     p.set_defaults(run=commands.query)
 

@@ -140,10 +140,14 @@ def query(args: argparse.Namespace) -> int:
     max_memory = getattr(args, "max_memory", 1024) << 20
     if max_memory <= 0:
         raise engine.QueryError("--max-memory must be positive (MiB)")
+    timeout = getattr(args, "timeout", 60.0)
 
     cache = proj.root / ".cubagraph"
+    copying = time.monotonic()
     if proj.trig.is_file() and proj.trig.stat().st_size >= engine.SMALL:
         engine.store_copy(proj.trig, cache, functools.partial(_making_store, proj))  # here, so that it is said
+    # --timeout counts from the command's start, as a user times it, less the query store's making (said above).
+    budget = timeout - sandbox.process_age() + (time.monotonic() - copying)
 
     def evaluate() -> bytes:
         # In a forked child with no network (sandbox.run_isolated); memory is bounded once the store is open.
@@ -171,7 +175,9 @@ def query(args: argparse.Namespace) -> int:
         " — narrow it, or raise the limit with --max-memory MIB"
     )
     try:
-        out = sandbox.run_isolated(evaluate, max_memory)
+        out = sandbox.run_isolated(evaluate, max_memory, max(budget, 0.0), shown=timeout)
+    except sandbox.ChildTimedOut as exc:
+        raise engine.QueryTimeout(f"{exc} — narrow it, add a LIMIT, or give it longer with --timeout SECONDS") from None
     except sandbox.ChildDied as exc:
         if sandbox.out_of_memory(exc.code):
             raise engine.QueryMemoryLimit(f"{memory_message} ({exc})") from None

@@ -27,6 +27,7 @@ import pyoxigraph as ox
 
 from ..errors import CubagraphError
 from ..rdf.namespaces import CG, ID_PATTERN, RDF, RDFS, SKOS, XSD
+from . import syntax
 from .queries import Param
 from .stores import SMALL as SMALL  # the stores moved to stores.py; callers still find them here
 from .stores import fill_store as fill_store
@@ -325,15 +326,13 @@ def _exact_actor(value: str, store: ox.Store, namespace: str | None) -> ox.Named
 
 
 def run(store: ox.Store, prepared: Prepared, prefixes: dict[str, str]) -> Any:
-    """Run a prepared query; a syntax error names its line and column."""
+    """Run a prepared query; a syntax error names its line and column, and says what was expected in plain words."""
     try:
         return store.query(prepared.text, prefixes=prefixes, **prepared.kwargs())
     except SyntaxError as exc:
-        message = str(exc)
-        m = re.match(r"error at (\d+):(\d+): (.*)", message, re.S)
-        if m:
-            raise QuerySyntaxError(f"syntax error at line {m[1]}, column {m[2]}: {_one_line(m[3])}") from exc
-        raise QuerySyntaxError(f"syntax error: {_one_line(message)}") from exc
+        raise QuerySyntaxError(
+            f"syntax error at {syntax.explain(prepared.text, str(exc), list(tokens(prepared.text)))}"
+        ) from exc
     except (RuntimeError, ValueError, OSError) as exc:
         refused = network_refusal(exc)
         if refused is not None:

@@ -20,14 +20,17 @@ names the limit.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import os
 import pickle
 import platform
 import resource
+import select
 import signal
 import struct
+import time
 from collections.abc import Callable
 
 DEFAULT_MEMORY = 1 << 30  # bytes of address space a query process may use
@@ -159,13 +162,18 @@ def size(n: int) -> str:
     return f"{n:,} bytes"
 
 
-def run_isolated(work: Callable[[], bytes], max_bytes: int) -> bytes:
+def run_isolated(
+    work: Callable[[], bytes], max_bytes: int, timeout: float | None = None, shown: float | None = None
+) -> bytes:
     """Run ``work`` in a forked child that has entered the sandbox; return what it returned.
 
     ``work`` enters the memory bound itself (:func:`limit_memory`) once it has
     opened what it needs, so that the bound is on the query. An exception it
     raises is raised here; a child that dies of a signal (the engine aborts
-    when an allocation fails) becomes :class:`ChildDied`.
+    when an allocation fails) becomes :class:`ChildDied`. A child that has not
+    answered ``timeout`` seconds after it was forked is killed (the engine
+    cannot be interrupted otherwise), and that becomes :class:`ChildTimedOut`
+    (which names ``shown`` seconds, if given: the limit as the user set it).
     """
     read, write = os.pipe()
     pid = os.fork()
@@ -189,8 +197,15 @@ def run_isolated(work: Callable[[], bytes], max_bytes: int) -> bytes:
         finally:
             os._exit(status)
     os.close(write)
-    with os.fdopen(read, "rb") as source:
-        data = source.read()
+    try:
+        data = _read_until(read, None if timeout is None else time.monotonic() + timeout)
+    except TimeoutError:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        raise ChildTimedOut(shown if shown is not None else timeout or 0.0) from None
+    finally:
+        os.close(read)
     _, wait = os.waitpid(pid, 0)
     code = os.waitstatus_to_exitcode(wait)
     if not data or code != 0:
@@ -201,6 +216,39 @@ def run_isolated(work: Callable[[], bytes], max_bytes: int) -> bytes:
         raise value
     assert isinstance(value, bytes)
     return value
+
+
+def process_age() -> float:
+    """Seconds since this process started (from /proc; 0 where that cannot be read)."""
+    try:
+        with open("/proc/self/stat", encoding="ascii") as stat:
+            fields = stat.read().rpartition(")")[2].split()
+        started = int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22, starttime, in clock ticks since boot
+        return max(0.0, time.clock_gettime(time.CLOCK_BOOTTIME) - started)
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def _read_until(fd: int, deadline: float | None) -> bytes:
+    """Everything the child writes to ``fd`` until it closes it; :class:`TimeoutError` past ``deadline``."""
+    chunks: list[bytes] = []
+    while True:
+        if deadline is not None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+                raise TimeoutError
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+class ChildTimedOut(Exception):
+    """The sandboxed child did not answer within its time, and was killed."""
+
+    def __init__(self, timeout: float):
+        super().__init__(f"the query ran longer than {timeout:g} s and was stopped")
+        self.timeout = timeout
 
 
 class ChildDied(Exception):

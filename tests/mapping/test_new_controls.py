@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cubagraph.mapping import yamlfile
-from cubagraph.mapping.suggest import _q
+from cubagraph.mapping.draft import _q
 from support import Result
 
 

@@ -9,12 +9,15 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import CubagraphError, InvalidData, Problem
 from ..files import NotRegular, read_regular
 from ..project import Project
+from ..rdf import ontology
 from ..rdf.namespaces import ID_RULE, id_problem
-from . import dates, load, suggest
+from ..rdf.ontology import Vocabulary
+from . import dates, draft, load, suggest
 
 
 @dataclass
@@ -29,7 +32,8 @@ class Created:
         return (
             f"Stored {self.text}\n"
             f"Wrote {self.mapping} with {actors} known actors and {dated} dates as hints, "
-            f"{len(self.found.figures)} suggested figures and {len(self.found.statements)} suggested statements.\n"
+            f"{len(self.found.figures)} suggested figures, {len(self.found.statements)} suggested statements "
+            f"and {len(self.found.roles)} suggested roles.\n"
             f"Next: map what the text asserts, confirm or delete each suggestion, then run `cubagraph check`."
         )
 
@@ -100,8 +104,7 @@ def create(
     registry = load.read_registry(project.registry, problems)
     if registry is None or any(not p.warning for p in problems):
         raise InvalidData(problems)
-    actors = {a.id: [a.name, *a.aliases] for _, a in registry.actors}
-    found = suggest.find(text, actors)
+    found = suggest.find(text, **known(registry, ontology.load(project.ontology).vocabulary), published=published)
     document = {
         "id": doc_id,
         "text": f"documents/{doc_id}.txt",
@@ -110,7 +113,7 @@ def create(
         "published": published or "unknown",
         "url": url,
     }
-    skeleton = suggest.skeleton(document, found, "../../schema/mapping.schema.json").encode("utf-8")
+    skeleton = draft.skeleton(document, found, "../../schema/mapping.schema.json").encode("utf-8")
     try:
         both([(stored, raw), (mapping, skeleton)])  # the text exactly as given: offsets count it
     except OSError as exc:
@@ -119,6 +122,25 @@ def create(
             f"{project.relative(project.data)}/ writable, and run it again"
         ) from exc
     return Created(project.relative(stored), project.relative(mapping), found)
+
+
+def known(registry: load.RegistryFile, vocabulary: Vocabulary) -> dict[str, Any]:
+    """What suggestions look for: the registry's actors and posts, and the ontology's units and measures."""
+    actors = {a.id: a for _, a in registry.actors}
+    return {
+        "actors": {a.id: [a.name, *a.aliases] for a in actors.values()},
+        "kinds": {a.id: a.type for a in actors.values()},
+        "posts": {
+            p.id: suggest.Post(
+                [p.name, *getattr(p, "aliases", [])],
+                [actors[p.organization].name, *actors[p.organization].aliases] if p.organization in actors else [],
+                p.role,
+            )
+            for _, p in registry.posts
+        },
+        "units": set(vocabulary.keys("unit")),
+        "measures": set(vocabulary.keys("measure")),
+    }
 
 
 def both(files: list[tuple[Path, bytes]]) -> None:

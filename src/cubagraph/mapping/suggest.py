@@ -2,82 +2,77 @@
 
 Every suggestion carries an exact quote from the text, so it can be checked
 at a glance, and none of them enters the graph until the mapper confirms it:
-known actors and dates become hints under ``suggestions:``; numbers and
-quoted speech become figures and statements marked ``suggested: true``.
+known actors and dates become hints under ``suggestions:``; numbers, quoted
+speech and posts held become figures, statements and roles marked
+``suggested: true``. Who says a thing is taken from the words next to it
+(:mod:`.attribution`); dates relative to the publication are derived, with
+their basis (:mod:`.when`). :mod:`.draft` writes them out as YAML.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from . import dates
+from . import attribution, placeholders, when
+from .attribution import Names, Who
 from .evidence import Text
 
-MONTHS = {m: i for i, m in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"], 1
-)}  # fmt: skip
-_MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December)"
-_DATE = re.compile(
-    rf"\b{_MONTH}\s+([0-9]{{1,2}})(?:st|nd|rd|th)?(?:,\s*([0-9]{{4}}))?\b|\b{_MONTH}\s+([0-9]{{4}})\b|\b([0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}})\b"
-)
-_RELATIVE = re.compile(
-    r"\b(?:(?:one|two|three|four|five|six|seven|eight|nine|ten|[0-9]+)\s+(?:years?|months?|weeks?|days?)\s+(?:after|before|ago|later|earlier)|"
-    r"last\s+(?:year|month|week)|yesterday|earlier this (?:year|month|week))\b",
-    re.I,
-)
-_NUMBER = re.compile(
-    r"(?P<comparator>more than|over|at least|about|around|nearly|almost|up to|fewer than|less than|estimated at|some)?\s*"
-    r"(?P<currency>\$)?(?P<number>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+(?:\.[0-9]+)?)"
-    r"(?:\s+(?P<scale>million|billion|thousand))?"
-    r"(?P<rest>(?:\s+[A-Za-z][\w'-]*){1,3})?",
-    re.I,
-)
-_PEOPLE = {
-    "people",
-    "persons",
-    "individuals",
-    "prisoners",
-    "protesters",
-    "detainees",
-    "children",
-    "activists",
-    "bystanders",
-    "civilians",
-    "journalists",
-    "cubans",
-    "migrants",
-    "members",
-}
 _COMPARATORS = {
-    "more than": "more_than",
-    "over": "more_than",
+    "more than": "more_than", "over": "more_than", "upwards of": "more_than",
     "at least": "at_least",
-    "about": "about",
-    "around": "about",
-    "nearly": "about",
-    "almost": "about",
-    "estimated at": "about",
-    "some": "about",
-    "up to": "up_to",
-    "fewer than": "less_than",
-    "less than": "less_than",
-}
-_SCALES = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
-_QUOTED = re.compile(r"[\"“]([^\"“”\n]{20,}?)[\"”]")
-_SAID = re.compile(r"\b(said|says|wrote|tweeted|posted|stated|told|added|according to)\b", re.I)
-_MEDIA = {
-    "twitter": ("social_media_post", "Twitter"),
-    "tweet": ("social_media_post", "Twitter"),
-    "x post": ("social_media_post", "X"),
-    "facebook": ("social_media_post", "Facebook"),
-    "press release": ("press_release", None),
-    "interview": ("interview", None),
-    "speech": ("speech", None),
-}
+    "about": "about", "around": "about", "roughly": "about", "approximately": "about", "nearly": "about",
+    "almost": "about", "estimated at": "about", "an estimated": "about", "estimated": "about", "some": "about",
+    "up to": "up_to", "as many as": "up_to",
+    "fewer than": "less_than", "less than": "less_than", "under": "less_than",
+}  # fmt: skip
+_NUMBER = re.compile(
+    r"(?:(?P<comparator>"
+    + "|".join(sorted((re.escape(c) for c in _COMPARATORS), key=len, reverse=True))
+    + r")\s+)?(?P<currency>US\$|\$|€|£)?(?P<number>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+(?:\.[0-9]+)?)(?![0-9])"
+    r"(?:\s+(?P<scale>million|billion|thousand|trillion)\b)?"
+    r"(?:(?P<percent>%)|-(?P<hyphen>year|month|day)\b|(?=(?P<rest>(?:\s+[A-Za-z][\w'’-]*){1,3})))?",
+    re.I,
+)
+_DAY_OF = re.compile(
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr"
+    r"|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?\s+$"
+)
+_SCALES = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000, "trillion": 1_000_000_000_000}
+_CURRENCY_SIGNS = {"$": "usd", "us$": "usd", "€": "eur", "£": "gbp"}
+# The words that name a unit after a number. Each is suggested only if the ontology's vocabulary has it.
+_UNIT_WORDS = {
+    "percent": "percent", "per cent": "percent", "percentage points": "percent",
+    "years": "years", "year": "years", "months": "months", "month": "months", "days": "days", "day": "days",
+    "dollars": "usd", "euros": "eur", "pesos": "cup",
+    "of those": "persons", "of them": "persons", "of whom": "persons",
+}  # fmt: skip
+PEOPLE = {
+    "people", "persons", "individuals", "prisoners", "protesters", "demonstrators", "detainees", "inmates",
+    "children", "minors", "activists", "dissidents", "bystanders", "civilians", "journalists", "cubans",
+    "migrants", "members", "residents", "workers", "doctors", "opponents", "artists", "women", "men",
+}  # fmt: skip
+# What a figure measures, by the words of its sentence: the first rule whose unit and words fit wins.
+_MEASURES: list[tuple[set[str], str, str]] = [
+    ({"years", "months", "days"}, r"sentenc|prison|jail|behind bars", "sentence_length"),
+    ({"percent"}, r"", "share"),
+    ({"money"}, r"\bexport", "export_value"),
+    ({"money"}, r"\bimport", "import_value"),
+    ({"money"}, r"remittance", "remittance_value"),
+    ({"money"}, r"\baid\b|humanitarian", "aid_value"),
+    ({"money"}, r"invest", "investment_value"),
+    ({"money"}, r"provision|suppl|provid", "supply_value"),
+    ({"money"}, r"\btrade", "trade_value"),
+    ({"persons"}, r"releas|\bfre(?:ed|e)\b|pardon", "people_released"),
+    ({"persons"}, r"convict|sentenced", "people_convicted"),
+    ({"persons"}, r"detain|jail|in prison|behind bars|arrest|\bheld\b|remain in", "people_detained"),
+    ({"persons"}, r"killed|\bdied\b|dead", "people_killed"),
+    ({"persons"}, r"migra|\bleft\b|leave|\bfled\b|entered|exodus|at sea", "people_migrating"),
+    ({"persons"}, r"protest|demonstrat", "people_protesting"),
+    ({"persons"}, r"", "people_count"),
+]
 
 
 @dataclass
@@ -85,20 +80,45 @@ class Found:
     hints: list[dict[str, Any]] = field(default_factory=list)
     figures: list[dict[str, Any]] = field(default_factory=list)
     statements: list[dict[str, Any]] = field(default_factory=list)
+    roles: list[dict[str, Any]] = field(default_factory=list)
 
 
-def find(raw: str, actors: dict[str, list[str]]) -> Found:
-    """Suggestions for ``raw``; ``actors`` maps each known actor id to its name and aliases."""
+@dataclass(frozen=True)
+class Post:
+    """A post of the registry, as the text may name it."""
+
+    names: list[str]
+    organization: list[str] = field(default_factory=list)  # the organization's name and aliases
+    role: str = ""
+
+
+def find(
+    raw: str,
+    actors: dict[str, list[str]],
+    *,
+    kinds: dict[str, str] | None = None,
+    posts: dict[str, Post] | None = None,
+    published: str | None = None,
+    units: set[str] | None = None,
+    measures: set[str] | None = None,
+) -> Found:
+    """Suggestions for ``raw``; ``actors`` maps each known actor id to its name and aliases.
+
+    ``kinds`` gives each actor's type (person, organization...), ``posts`` the registry's
+    posts, ``published`` the publication date that relative dates are derived from, and
+    ``units`` and ``measures`` the keys of the ontology's vocabularies (None: every one known here).
+    """
     text = Text(raw)
+    names = Names(actors, kinds or {})
     found = Found()
-    found.hints += _actors(text, actors)
-    found.hints += _dates(text)
-    found.figures = _figures(text)
-    found.statements = _statements(text, actors)
+    found.hints = _actors(text, actors) + when.hints(raw, published)
+    found.statements = _statements(text, names)
+    found.figures = _figures(text, names, found.statements, units, measures)
+    found.roles = _roles(text, names, posts or {})
     return found
 
 
-def _line(raw: str, at: int) -> int:
+def line(raw: str, at: int) -> int:
     return raw.count("\n", 0, at) + 1
 
 
@@ -126,218 +146,222 @@ def _actors(text: Text, actors: dict[str, list[str]]) -> list[dict[str, Any]]:
                 if best is None or start < best[0]:
                     best = (start, end, text.raw[start:end])
         if best:
-            hints.append({"actor": actor_id, "quote": best[2], "line": _line(text.raw, best[0])})
+            hints.append({"actor": actor_id, "quote": best[2], "line": line(text.raw, best[0])})
     return sorted(hints, key=lambda h: (h["line"], h["actor"]))
 
 
-def _dates(text: Text) -> list[dict[str, Any]]:
-    hints = []
-    for m in _DATE.finditer(text.raw):
-        quote = m.group(0)
-        value, note = None, None
-        if m.group(1):
-            month, day, year = MONTHS[m.group(1).lower()], int(m.group(2)), m.group(3)
-            if year:
-                value = f"{int(year):04d}-{month:02d}-{day:02d}"
-            else:
-                note = "the text gives no year: derive it from the context, and mark the date approximate"
-        elif m.group(4):
-            value = f"{int(m.group(5)):04d}-{MONTHS[m.group(4).lower()]:02d}"
-        else:
-            value = m.group(6)
-        if value is not None:
-            try:
-                dates.parse(value)
-            except dates.DateError:
-                continue
-        hint: dict[str, Any] = {"date": value or "unknown", "quote": quote, "line": _line(text.raw, m.start())}
-        if note:
-            hint["note"] = note
-        hints.append(hint)
-    for m in _RELATIVE.finditer(text.raw):
-        hints.append({
-            "date": "unknown", "quote": m.group(0), "line": _line(text.raw, m.start()),
-            "note": "a relative date: derive the date from what it is relative to, and mark it approximate",
-        })  # fmt: skip
-    seen, out = set(), []
-    for h in sorted(hints, key=lambda h: (h["line"], h["quote"])):
-        if (h["quote"], h["date"]) not in seen:
-            seen.add((h["quote"], h["date"]))
-            out.append(h)
-    return out
+def _unit(m: re.Match[str], units: set[str] | None) -> tuple[str, int] | None:
+    """The figure's unit and where its words end, or None: a bare number is too often a day or a list item."""
+    sign = (m.group("currency") or "").lower()
+    if sign:
+        unit, end = _CURRENCY_SIGNS[sign], m.end("scale") if m.group("scale") else m.end("number")
+    elif m.group("percent"):
+        unit, end = "percent", m.end("percent")
+    elif m.group("hyphen"):
+        unit, end = _UNIT_WORDS[m.group("hyphen").lower() + "s"], m.end("hyphen")
+    else:
+        rest = m.group("rest") or ""
+        words = rest.split()
+        lowered = [w.lower().rstrip(".,;:") for w in words]
+        unit, size = "", 0
+        for n in (2, 1):
+            phrase = " ".join(lowered[:n])
+            if len(lowered) >= n and phrase in _UNIT_WORDS:
+                unit, size = _UNIT_WORDS[phrase], n
+                break
+        if not unit and lowered and lowered[0] in PEOPLE:
+            unit, size = "persons", 1
+        if not unit:
+            return None
+        last = words[size - 1].rstrip(".,;:")
+        end = m.start("rest") + rest.index(last, len(" ".join(words[: size - 1]))) + len(last)
+        if unit == "persons" and lowered[0] in ("of",):
+            end = m.end("number")  # "at least 350 of those still held": the number is the figure
+    if units is not None and unit not in units:
+        return None
+    return unit, end
 
 
-def _figures(text: Text) -> list[dict[str, Any]]:
+def _figures(
+    text: Text, names: Names, statements: list[dict[str, Any]], units: set[str] | None, measures: set[str] | None
+) -> list[dict[str, Any]]:
+    raw = text.raw
     figures: list[dict[str, Any]] = []
     seen: set[str] = set()
     kept: set[tuple[Any, ...]] = set()
-    for m in _NUMBER.finditer(text.raw):
+    for m in _NUMBER.finditer(raw):
+        if _DAY_OF.search(raw, max(0, m.start() - 12), m.start()):
+            continue  # "July 11 protesters": a day of a month, not a count
         number = m.group("number").replace(",", "")
-        currency, scale = m.group("currency"), (m.group("scale") or "").lower()
-        rest = (m.group("rest") or "").strip()
-        words = rest.split()
-        if not currency and re.fullmatch(r"(1[89]|20)[0-9][0-9]", number) and not scale:
-            continue  # a year, not a quantity
-        if not currency and not scale and not (words and words[0].lower().rstrip(".,") in _PEOPLE):
-            continue  # a bare number: too often a day, an ordinal or a list item
+        scale = (m.group("scale") or "").lower()
+        found = _unit(m, units)
+        if found is None:
+            continue
+        unit, end = found
+        if unit in ("years", "months", "days") and not scale and re.fullmatch(r"(1[89]|20)[0-9]{2}", number):
+            continue  # "in 2018, years of ...": a year, not a length of time
         value = Decimal(number) * _SCALES.get(scale, 1)
-        unit = "usd" if currency else "persons"
-        comparator = _COMPARATORS.get((m.group("comparator") or "").lower(), "exact")
+        comparator = _COMPARATORS.get(" ".join((m.group("comparator") or "").lower().split()), "exact")
         start = (
-            m.start("comparator") if m.group("comparator") else m.start("currency") if currency else m.start("number")
+            m.start("comparator")
+            if m.group("comparator")
+            else m.start("currency")
+            if m.group("currency")
+            else m.start("number")
         )
-        end = m.end("scale") if scale else m.end("number")
-        if unit == "persons" and words:
-            end = m.start("rest") + len(m.group("rest")) - len(m.group("rest").lstrip()) + len(words[0].rstrip(".,"))
-        quote = text.raw[start:end].strip()
-        evidence = _unique(text, quote, start + len(text.raw[start:end]) - len(text.raw[start:end].lstrip()))
+        quote = raw[start:end]
+        evidence = _unique(text, quote, start)
         if evidence is None or quote in seen:
             continue
         seen.add(quote)
-        counts = " ".join(words[:1]).rstrip(".,").lower() if unit == "persons" else "(what is counted?)"
+        money = unit in _CURRENCY_SIGNS.values() or unit in ("cup",)
+        head = (m.group("rest") or "").split()[:1]
+        counts = head[0].lower().rstrip(".,;:") if unit == "persons" and head and head[0].lower() != "of" else ""
         if (value, unit, counts, comparator) in kept:
             continue  # the same figure again: its first mention is enough to start from
         kept.add((value, unit, counts, comparator))
-        slug = re.sub(r"[^a-z0-9]+", "-", f"{number}-{counts if unit == 'persons' else 'usd'}".lower()).strip("-")
-        ids = {f["id"] for f in figures}
-        figure_id = f"figure-{slug}"
+        slug = re.sub(r"[^a-z0-9]+", "-", f"{number}-{counts or unit}".lower()).strip("-")
+        figure_id, ids = f"figure-{slug}", {f["id"] for f in figures}
         while figure_id in ids:
             figure_id += "-again"
-        figures.append({
+        figure: dict[str, Any] = {
             "id": figure_id,
             "value": int(value) if value == value.to_integral_value() else value,
             "comparator": comparator,
             "unit": unit,
-            "counts": counts,
+            "counts": counts or placeholders.COUNTS,
             "as_of": "unknown",
             "evidence": [evidence],
-            "line": _line(text.raw, start),
-        })  # fmt: skip
+            "line": line(raw, start),
+        }
+        sentence = raw[slice(*attribution.sentence(raw, start, end))].lower()
+        measured = _measure("money" if money else unit, sentence, measures)
+        if measured:
+            figure["measures"] = measured
+        spoken = next((s for s in statements if s["at"][0] <= start < s["at"][1]), None)
+        if spoken is not None:  # in quoted words: the speaker's claim
+            figure["asserted_by"], figure["modality"] = spoken["speaker"], "quoted"
+        else:
+            figure["asserted_by"] = _asserter(attribution.source(raw, start, end, names), figure)
+        figures.append(figure)
     return figures
 
 
-def _statements(text: Text, actors: dict[str, list[str]]) -> list[dict[str, Any]]:
+def _measure(unit: str, sentence: str, measures: set[str] | None) -> str | None:
+    for unit_kinds, words, key in _MEASURES:
+        if unit in unit_kinds and re.search(words, sentence) and (measures is None or key in measures):
+            return key
+    return None
+
+
+def _asserter(who: Who | None, figure: dict[str, Any]) -> str:
+    if who is None:
+        return "article"
+    if who.actor is not None and who.unnamed is None:
+        return who.actor
+    figure["asserter_note"] = "the text names a source the registry lacks: add it to data/actors.yaml, then use its id"
+    return placeholders.ASSERTER
+
+
+_QUOTED = re.compile(r"[\"“]([^\"“”\n]{20,}?)[\"”]")
+_MEDIA = {
+    "twitter": ("social_media_post", "Twitter"),
+    "tweet": ("social_media_post", "Twitter"),
+    "x post": ("social_media_post", "X"),
+    "facebook": ("social_media_post", "Facebook"),
+    "press release": ("press_release", None),
+    "interview": ("interview", None),
+    "speech": ("speech", None),
+}
+_HOW = re.compile(
+    r"\s+(?:in an? (?:Twitter |X |Facebook )?(?:post|statement|interview|tweet|speech|press release|release)"
+    r"|on (?:Twitter|X|Facebook)|(?:to )?reporters)\b"
+)
+
+
+def _statements(text: Text, names: Names) -> list[dict[str, Any]]:
+    raw = text.raw
     statements = []
-    names = sorted(((n, a) for a, ns in actors.items() for n in ns if len(n) >= 3), key=lambda na: -len(na[0]))
-    for i, m in enumerate(_QUOTED.finditer(text.raw), 1):
+    for i, m in enumerate(_QUOTED.finditer(raw), 1):
         words = m.group(1).strip(" ,.")
-        evidence = _unique(text, words, m.start(1) + m.group(1).index(words))
+        at = m.start(1) + m.group(1).index(words)
+        evidence = _unique(text, words, at)
         if evidence is None:
             continue
-        # The nearest speaker: a known name in the same paragraph, closest to the quote, near "said".
-        para_start = text.raw.rfind("\n", 0, m.start()) + 1
-        para_end = text.raw.find("\n", m.end())
-        para_end = len(text.raw) if para_end == -1 else para_end
-        window = text.raw[para_start:para_end]
-        speaker, distance = None, None
-        for name, actor_id in names:
-            for hit in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", window):
-                at = para_start + hit.start()
-                if m.start() <= at < m.end():
-                    continue  # a name inside the quote is what is spoken of, not who speaks
-                d = min(abs(at - m.start()), abs(at - m.end()))
-                near_said = _SAID.search(text.raw[max(para_start, at - 40) : at + len(name) + 40])
-                if near_said and (distance is None or d < distance):
-                    speaker, distance = actor_id, d
-        medium: str = "unspecified"
-        platform: str | None = None
-        lower = window.lower()
-        for word, (medium_key, platform_name) in _MEDIA.items():
-            if word in lower:
-                medium, platform = medium_key, platform_name
-                break
+        who = attribution.speaker(raw, m.start(), m.end(), names)
+        first, last = attribution.paragraph(raw, m.start(), m.end())
+        window = raw[first:last].lower()
+        medium, platform = next(((k, p) for word, (k, p) in _MEDIA.items() if word in window), ("unspecified", None))
         statement: dict[str, Any] = {
             "id": f"statement-{i}",
-            "speaker": speaker or "who-said-it",
+            "speaker": placeholders.SPEAKER,
             "medium": medium,
             "date": "unknown",
             "quote": [evidence],
-            "line": _line(text.raw, m.start()),
+            "evidence": [],
+            "line": line(raw, m.start()),
+            "at": (m.start(), m.end()),
         }
+        if who is not None and who.unnamed is not None and who.actor is not None:
+            statement["speaker"] = {"unnamed": who.unnamed, "of": who.actor}
+        elif who is not None and who.actor is not None:
+            statement["speaker"] = who.actor
+        elif who is not None:
+            statement["speaker_note"] = "the text names a speaker the registry lacks: add them to data/actors.yaml"
+        if who is not None and who.span is not None:
+            start, end = who.span
+            how = _HOW.match(raw, end)
+            end = how.end() if how else end
+            attributed = _unique(text, raw[start:end], start)
+            if attributed is not None:
+                statement["evidence"] = [attributed]
         if platform:
             statement["platform"] = platform
         statements.append(statement)
     return statements
 
 
-# -- writing the skeleton ---------------------------------------------------------------
+def _roles(text: Text, names: Names, posts: dict[str, Post]) -> list[dict[str, Any]]:
+    raw, roles, seen = text.raw, [], set()
+    for post_id, post in sorted(posts.items()):
+        pattern = "|".join(re.escape(n) for n in sorted(_post_names(post), key=len, reverse=True))
+        for m in re.finditer(rf"(?<![\w.])(?:{pattern})(?!\w)", raw, re.I):
+            holder = _holder(raw, m.start(), m.end(), names)
+            if holder is None or (holder[0], post_id) in seen:
+                continue
+            actor, start, end = holder
+            evidence = _unique(text, raw[start:end], start)
+            if evidence is None:
+                continue
+            seen.add((actor, post_id))
+            roles.append({
+                "id": f"{actor}-{post_id}"[:80].strip("-"), "holder": actor, "post": post_id, "as_of": "unknown",
+                "evidence": [evidence], "line": line(raw, start), "at": start,
+            })  # fmt: skip
+    return sorted(roles, key=lambda r: (r["at"], r["post"]))
 
 
-# What YAML may not hold raw (outside its printable set: DEL, C1 controls, surrogates, U+FFFE/U+FFFF), and the
-# characters it reads as line breaks (NEL, LS, PS), which a double-quoted scalar would fold into a space.
-_NOT_RAW = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+def _post_names(post: Post) -> set[str]:
+    """The post's names and aliases, with the forms news text uses for them ("Secretary of State")."""
+    out = set(post.names)
+    out |= {n[len("U.S. ") :] for n in post.names if n.startswith("U.S. ")}
+    if post.role == "chair":
+        out |= {f"{title} of the {org}" for title in ("chairman", "chairwoman", "chair") for org in post.organization}
+    return {n for n in out if len(n) >= 4}
 
 
-def _q(value: Any) -> str:
-    """A YAML scalar: JSON's double-quoted strings are valid YAML, once YAML's own unprintables are escaped."""
-    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
-        return str(value)
-    return _NOT_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(str(value), ensure_ascii=False))
-
-
-def skeleton(document: dict[str, Any], found: Found, schema_path: str) -> str:
-    out = [f"# yaml-language-server: $schema={schema_path}", ""]
-    out.append("# Written by `cubagraph new`. Map what the text asserts, each item with an exact quote.")
-    out.append("# Items marked `suggested: true`, and the hints under `suggestions:`, were found in the")
-    out.append("# text and are NOT in the graph: check each one, then delete its `suggested: true`")
-    out.append("# (or the hint). `cubagraph check` lists the ones left. See docs/mapping.md.")
-    out.append("")
-    out.append("document:")
-    for key in ("id", "text", "title", "language", "published", "url"):
-        if document.get(key) is not None:
-            out.append(f"  {key}: {_q(document[key])}")
-    out.append("")
-    out.append("suggestions:")
-    if not found.hints:
-        out[-1] += " []"
-    for h in found.hints:
-        first = f"actor: {h['actor']}" if "actor" in h else f"date: {_q(h['date'])}"
-        out.append(f"  - {first}")
-        out.append(f"    quote: {_q(h['quote'])}")
-        out.append(f"    line: {h['line']}")
-        if h.get("note"):
-            out.append(f"    note: {_q(h['note'])}")
-    out.append("")
-    out.append(
-        "events: []  # e.g. - {id: ..., type: protest, label: ..., date: ..., participants: [...], evidence: [...]}"
-    )
-    out.append("")
-    out.append("statements:" + (" []" if not found.statements else ""))
-    for s in found.statements:
-        out.append(f"  - id: {s['id']}")
-        out.append("    suggested: true")
-        comment = (
-            "  # who said it? an actor id" if s["speaker"] == "who-said-it" else "  # the nearest named speaker: check"
-        )
-        out.append(f"    speaker: {s['speaker']}{comment}")
-        out.append(f"    medium: {s['medium']}")
-        if s.get("platform"):
-            out.append(f"    platform: {_q(s['platform'])}")
-        out.append("    date: unknown")
-        out.append(f"    quote:  # line {s['line']} of the text")
-        for q in s["quote"]:
-            out.append(f"      - {_evidence(q)}")
-        out.append("    evidence: []")
-    out.append("")
-    out.append("figures:" + (" []" if not found.figures else ""))
-    for f in found.figures:
-        out.append(f"  - id: {f['id']}")
-        out.append("    suggested: true")
-        out.append(f"    value: {_q(f['value'])}")
-        out.append(f"    comparator: {f['comparator']}")
-        out.append(f"    unit: {f['unit']}")
-        out.append(f"    counts: {_q(f['counts'])}")
-        out.append("    as_of: unknown")
-        out.append(f"    evidence:  # line {f['line']} of the text")
-        for q in f["evidence"]:
-            out.append(f"      - {_evidence(q)}")
-    out.append("")
-    for section in ("claims", "relations", "roles"):
-        out.append(f"{section}: []")
-    return "\n".join(out) + "\n"
-
-
-def _evidence(q: dict[str, Any]) -> str:
-    if "occurrence" in q:
-        return f"{{quote: {_q(q['quote'])}, occurrence: {q['occurrence']}}}"
-    return _q(q["quote"])
+def _holder(raw: str, start: int, end: int, names: Names) -> tuple[str, int, int] | None:
+    """The person who holds the post named at ``raw[start:end]``: right after it, or just before it and a comma."""
+    after = re.match(r"\s+", raw[end:])
+    at = end + (after.end() if after else 0)
+    for first, last, actor in names.all(raw, at, min(len(raw), at + 60)):
+        if first == at and after and names.kinds.get(actor) == "person":
+            return actor, start, last
+        break
+    before = re.search(r",\s+(?:the\s+|who is (?:the\s+)?)?$", raw[max(0, start - 12) : start])
+    if before:
+        cut = start - len(before.group(0))
+        named = names.ending(raw[max(0, cut - 80) : cut])
+        if named is not None and names.kinds.get(named[1]) == "person":
+            return named[1], max(0, cut - 80) + named[0], end
+    return None

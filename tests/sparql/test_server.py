@@ -276,7 +276,7 @@ def test_no_file_outside_exports_is_served(server: Served, path: str) -> None:
 
 def test_static_pages_and_exports(server: Served) -> None:
     status, headers, body = request(f"{server.url}/")
-    assert status == 200 and b"<textarea" in body
+    assert status == 200 and b'<div id="editor"' in body  # the query page with its editor (test_query_page*.py)
     assert "default-src 'none'" in headers["Content-Security-Policy"]
     assert not re.search(rb"(src|href)=\"(https?:)?//", body), "the query page must load nothing from elsewhere"
     status, headers, body = request(f"{server.url}/static/query.js")

@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -113,8 +114,8 @@ def score_article(name: str, known: dict[str, Any]) -> dict[str, Score]:
     )  # fmt: skip
     _match(
         scores["figure"], name, "figure",
-        [(_quote(f, "evidence"), (str(f["value"]), f["unit"], f["comparator"])) for f in found.figures],
-        [(e["quote"], (str(e["value"]), e["unit"], e["comparator"])) for e in want["figures"]],
+        [(_quote(f, "evidence"), (_full(f), f["unit"], f["comparator"])) for f in found.figures],
+        [(e["quote"], (str(Decimal(str(e["value"]))), e["unit"], e["comparator"])) for e in want["figures"]],
     )  # fmt: skip
     _match(
         scores["role"], name, "role",
@@ -131,6 +132,13 @@ def score_article(name: str, known: dict[str, Any]) -> dict[str, Score]:
         [(e["figure"], e["asserted_by"]) for e in want["asserters"] or []],
     )  # fmt: skip
     return scores
+
+
+def _full(figure: dict[str, Any]) -> str:
+    """A suggested figure's value in full: 12.5 with scale million is 12500000."""
+    scale = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}.get(figure.get("scale", ""), 1)
+    full = Decimal(str(figure["value"])) * scale
+    return str(full.quantize(Decimal(1)) if full == full.to_integral_value() else full)
 
 
 def _match(score: Score, name: str, kind: str, made: list[tuple[str, Any]], wanted: list[tuple[str, Any]]) -> None:

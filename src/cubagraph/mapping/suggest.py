@@ -200,7 +200,8 @@ def _figures(
         unit, end = found
         if unit in ("years", "months", "days") and not scale and re.fullmatch(r"(1[89]|20)[0-9]{2}", number):
             continue  # "in 2018, years of ...": a year, not a length of time
-        value = Decimal(number) * _SCALES.get(scale, 1)
+        written = Decimal(number)
+        value = written * _SCALES.get(scale, 1)
         comparator = _COMPARATORS.get(" ".join((m.group("comparator") or "").lower().split()), "exact")
         start = (
             m.start("comparator")
@@ -226,7 +227,9 @@ def _figures(
             figure_id += "-again"
         figure: dict[str, Any] = {
             "id": figure_id,
-            "value": int(value) if value == value.to_integral_value() else value,
+            # The number as written, with its scale word apart: "$275.9 million" is 275.9 million, not 275,900,000.
+            "value": int(written) if written == written.to_integral_value() else written,
+            "stated": raw[m.start("currency") if m.group("currency") else m.start("number") : end],
             "comparator": comparator,
             "unit": unit,
             "counts": counts or placeholders.COUNTS,
@@ -234,6 +237,8 @@ def _figures(
             "evidence": [evidence],
             "line": line(raw, start),
         }
+        if scale:
+            figure["scale"] = scale
         sentence = raw[slice(*attribution.sentence(raw, start, end))].lower()
         measured = _measure("money" if money else unit, sentence, measures)
         if measured:

@@ -18,8 +18,7 @@ from typing import TYPE_CHECKING
 from ..errors import CubagraphError, StaleExports
 
 if TYPE_CHECKING:  # networkx is slow to import; commands import it when they need it
-    import networkx as nx
-
+    from ..network.analysis import Net
     from ..project import Project
 
 
@@ -60,6 +59,7 @@ def _built(args: argparse.Namespace, proj: Project, started: float) -> int:
         manifest=proj.root / ".cubagraph" / "exports.json",
         durable=bool(proj.settings.get("fsync", False)),
     )
+    pipeline.keep_network(proj, built)  # for path, neighbors, timeline and stats
     elapsed = time.perf_counter() - started
     print(_summary(built.counts))
     if built.counts.get("cached"):
@@ -244,21 +244,23 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _graph(args: argparse.Namespace) -> nx.MultiDiGraph:
+def _graph(args: argparse.Namespace) -> Net:
+    """The kept projection (network/kept.py) if it matches exports/cubagraph.trig, else one made from the TriG."""
     from .. import project
-    from ..network import projection
+    from ..network import analysis, kept, projection
 
     proj = project.find(args.root, args.base)
     _warn_if_stale(proj)
-    return projection.load(proj.trig)
+    found = kept.open_kept(proj.root / ".cubagraph" / kept.NAME, proj.trig) if proj.trig.is_file() else None
+    return found if found is not None else analysis.Whole(projection.load(proj.trig))
 
 
 def path(args: argparse.Namespace) -> int:
-    from ..network import analysis, present, projection
+    from ..network import analysis, present
 
-    g = _graph(args)
-    a, b = projection.resolve(g, args.source), projection.resolve(g, args.target)
-    found = analysis.paths(g, a, b, max(1, args.max))
+    net = _graph(args)
+    a, b = analysis.resolve(net, args.source), analysis.resolve(net, args.target)
+    g, found = analysis.chains(net, a, b, max(1, args.max))
     if not found:
         print(f"{g.nodes[a]['label']} and {g.nodes[b]['label']} are not connected.")
         return 1
@@ -267,11 +269,11 @@ def path(args: argparse.Namespace) -> int:
 
 
 def neighbors(args: argparse.Namespace) -> int:
-    from ..network import analysis, present, projection
+    from ..network import analysis, present
 
-    g = _graph(args)
-    centre = projection.resolve(g, args.actor)
-    sys.stdout.write(present.neighbours(g, analysis.neighbours(g, centre, max(1, args.depth))))
+    net = _graph(args)
+    g, found = analysis.neighbourhood(net, analysis.resolve(net, args.actor), max(1, args.depth))
+    sys.stdout.write(present.neighbours(g, found))
     return 0
 
 
@@ -285,12 +287,12 @@ def stats(args: argparse.Namespace) -> int:
 
 def timeline(args: argparse.Namespace) -> int:
     from ..mapping import dates
-    from ..network import analysis, present, projection
+    from ..network import analysis, present
 
-    g = _graph(args)
-    actor = projection.resolve(g, args.actor) if args.actor else None
+    net = _graph(args)
+    actor = analysis.resolve(net, args.actor) if args.actor else None
     try:
-        entries, hidden = analysis.timeline(g, actor, args.start, args.end)
+        entries, hidden = analysis.timeline(net, actor, args.start, args.end)
     except dates.DateError as exc:
         raise CubagraphError(f"{exc} — for --from and --to") from exc
     sys.stdout.write(present.timeline(entries, hidden))
@@ -311,6 +313,7 @@ def view(args: argparse.Namespace) -> int:
             export.write_all(
                 proj.exports, built.plans, built.graphs, manifest=proj.root / ".cubagraph" / "exports.json"
             )
+            pipeline.keep_network(proj, built)
         print("Rebuilt exports/, which were stale.", file=sys.stderr)
     print(page)
     graphical = sys.platform in ("darwin", "win32") or os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")

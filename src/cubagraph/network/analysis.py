@@ -1,22 +1,127 @@
 """Questions SPARQL answers poorly: paths, neighbourhoods, centrality and timelines.
 
-All of them run on the projection in :mod:`cubagraph.network`, and every
-answer keeps its sources: a path shows the evidence behind each hop, a
-timeline the document behind each item.
+Every answer keeps its sources: a path shows the evidence behind each hop, a
+timeline the document behind each item. The questions are asked of a
+:class:`Net`: the whole projection in memory (:class:`Whole`, made from the
+TriG), or the projection the build keeps on disk
+(:class:`cubagraph.network.kept.Kept`), which reads only the nodes and edges
+a question needs. The algorithms below are the same for both and depend on
+no insertion order, so both give the same answers (a test checks this).
 """
 
 from __future__ import annotations
 
 import itertools
 from collections import Counter
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import networkx as nx
 
 from ..mapping import dates
+from . import overview as actor_overview
 
 TIMELINE_KINDS = ("event", "statement")
+ASSERTION_KINDS = ("event", "statement", "figure", "claim", "relation", "role")
+EXACT_BETWEENNESS = 1500  # actors in the overview up to which betweenness is exact (measured: docs/performance.md)
+SAMPLE = 200  # sources sampled above that
+SEED = 20  # the sample's fixed seed: the same overview gives the same figures
+LONGER = 4  # alternative paths are looked for up to this many hops longer than the shortest
+
+
+@dataclass
+class Census:
+    """What ``stats`` counts, however the projection is held."""
+
+    nodes: int
+    edges: int
+    by_kind: dict[str, int]
+    by_class: dict[str, int]
+    by_document: dict[str, int]
+    by_modality: dict[str, int]
+    degree: dict[str, int]  # actor -> distinct neighbours
+    labels: dict[str, str]  # actor -> label
+
+
+class Net(Protocol):
+    """A projection that questions can be asked of, a few nodes at a time."""
+
+    def adjacent(self, nodes: Collection[str]) -> dict[str, set[str]]:
+        """Each node's distinct neighbours, either way along any edge, itself left out."""
+        ...
+
+    def subgraph(self, nodes: Collection[str]) -> nx.MultiDiGraph:
+        """The nodes with their attributes, and every edge between two of them."""
+        ...
+
+    def of_kinds(self, kinds: Collection[str], around: str | None = None) -> list[tuple[str, dict[str, Any]]]:
+        """Every node of these kinds (only the neighbours of ``around``, if given), with its attributes."""
+        ...
+
+    def actors(self) -> list[tuple[str, dict[str, Any]]]: ...
+
+    def census(self) -> Census: ...
+
+    def overview(self) -> nx.Graph:
+        """The actor overview (:mod:`cubagraph.network.overview`)."""
+        ...
+
+    def memo(self, key: str, make: Callable[[], Any]) -> Any:
+        """``make()``, or what it gave for ``key`` the last time, if this projection keeps results."""
+        ...
+
+
+class Whole:
+    """A :class:`Net` over a projection held whole in memory."""
+
+    def __init__(self, g: nx.MultiDiGraph):
+        self.g = g
+
+    def adjacent(self, nodes: Collection[str]) -> dict[str, set[str]]:
+        g = self.g
+        return {n: (set(g.predecessors(n)) | set(g.successors(n))) - {n} for n in nodes if n in g}
+
+    def subgraph(self, nodes: Collection[str]) -> nx.MultiDiGraph:
+        return self.g.subgraph(nodes)
+
+    def of_kinds(self, kinds: Collection[str], around: str | None = None) -> list[tuple[str, dict[str, Any]]]:
+        near = set(nx.all_neighbors(self.g, around)) if around else None
+        return [(n, d) for n, d in self.g.nodes(data=True) if d["kind"] in kinds and (near is None or n in near)]
+
+    def actors(self) -> list[tuple[str, dict[str, Any]]]:
+        return self.of_kinds(("actor",))
+
+    def census(self) -> Census:
+        g = self.g
+        by_document: Counter[str] = Counter()
+        by_modality: Counter[str] = Counter()
+        for _, d in g.nodes(data=True):
+            if d["kind"] in ASSERTION_KINDS:
+                by_document.update(d.get("documents", []))
+                by_modality[d.get("modality", "")] += 1
+        actors = dict(self.actors())
+        near = self.adjacent(actors)
+        return Census(
+            g.number_of_nodes(),
+            g.number_of_edges(),
+            dict(Counter(d["kind"] for _, d in g.nodes(data=True))),
+            dict(Counter(f"{d['kind']}: {d['class']}" for _, d in g.nodes(data=True))),
+            dict(by_document),
+            dict(by_modality),
+            {n: len(near[n]) for n in actors},
+            {n: d["label"] for n, d in actors.items()},
+        )
+
+    def overview(self) -> nx.Graph:
+        return actor_overview.overview(self.g)
+
+    def memo(self, key: str, make: Callable[[], Any]) -> Any:
+        return make()
+
+
+def as_net(g: nx.MultiDiGraph | Net) -> Net:
+    return Whole(g) if isinstance(g, nx.Graph) else g
 
 
 @dataclass
@@ -35,33 +140,109 @@ class Path:
 
 
 def undirected(g: nx.MultiDiGraph) -> nx.Graph:
-    """A simple undirected view for connectivity: one edge per pair of nodes."""
+    """A simple undirected view for connectivity: one edge per pair of nodes, in sorted order."""
     u = nx.Graph()
-    u.add_nodes_from(g.nodes)
-    for a, b in g.edges():
-        if a != b:
-            u.add_edge(a, b)
+    u.add_nodes_from(sorted(g.nodes))
+    u.add_edges_from(sorted({(min(a, b), max(a, b)) for a, b in g.edges() if a != b}))
     return u
 
 
-def paths(g: nx.MultiDiGraph, a: str, b: str, limit: int = 3) -> list[Path]:
+def paths(g: nx.MultiDiGraph | Net, a: str, b: str, limit: int = 3) -> list[Path]:
     """Up to ``limit`` shortest chains from ``a`` to ``b``, shortest first, each hop with its edge."""
-    u = undirected(g)
-    try:
+    return chains(as_net(g), a, b, limit)[1]
+
+
+def chains(whole: Net, a: str, b: str, limit: int = 3) -> tuple[nx.MultiDiGraph, list[Path]]:
+    """:func:`paths`, and the subgraph of their nodes (what presenting them needs).
+
+    Only the nodes near ``a`` and ``b`` are read: every simple path of at most
+    D hops lies within the union of the balls of radius ``ra`` around ``a`` and
+    ``rb`` around ``b`` when ``ra + rb >= D - 1``. So the shortest distance is
+    found from both ends, and then the union is widened one hop at a time, the
+    smaller side first, until it holds ``limit`` paths of at most D hops (those
+    are then the shortest of the whole graph), or D is :data:`LONGER` hops
+    beyond the shortest (then the paths found in the union are given).
+    """
+    if a == b:
+        return whole.subgraph([a]), [Path([a])]
+    net = _Remembering(whole)
+    sides = [_Ball(net, a), _Ball(net, b)]
+    shortest = None
+    while shortest is None:
+        grow = min((s for s in sides if s.frontier), key=lambda s: (len(s.frontier), s.centre != a), default=None)
+        if grow is None:
+            return net.subgraph([a, b]), []
+        grow.widen()
+        other = sides[1] if grow is sides[0] else sides[0]
+        met = [grow.seen[n] + other.seen[n] for n in grow.frontier if n in other.seen]
+        shortest = min(met) if met else None
+    found: list[list[str]] = []
+    for most in range(shortest, shortest + LONGER + 1):
+        while sides[0].radius + sides[1].radius < most - 1 and (sides[0].frontier or sides[1].frontier):
+            min((s for s in sides if s.frontier), key=lambda s: (len(s.frontier), s.centre != a)).widen()
+        union = set(sides[0].seen) | set(sides[1].seen)
+        near = net.adjacent(sorted(union))
+        u = nx.Graph()
+        u.add_nodes_from(sorted(union))
+        u.add_edges_from(sorted({(min(x, y), max(x, y)) for x, ys in near.items() for y in ys if y in union}))
         found = list(itertools.islice(nx.shortest_simple_paths(u, a, b), limit))
-    except nx.NetworkXNoPath:
-        return []
-    return [Path(nodes, [_hop(g, x, y) for x, y in itertools.pairwise(nodes)]) for nodes in found]
+        exhausted = not (sides[0].frontier or sides[1].frontier)
+        if exhausted or (len(found) == limit and len(found[-1]) - 1 <= most):
+            break
+    sub = net.subgraph({n for p in found for n in p})
+    return sub, [Path(nodes, [_hop(sub, x, y) for x, y in itertools.pairwise(nodes)]) for nodes in found]
+
+
+class _Remembering:
+    """A net's adjacency, each node's read once: the search widens over the same nodes again."""
+
+    def __init__(self, net: Net):
+        self.net = net
+        self.known: dict[str, set[str]] = {}
+
+    def adjacent(self, nodes: Collection[str]) -> dict[str, set[str]]:
+        todo = [n for n in nodes if n not in self.known]
+        if todo:
+            got = self.net.adjacent(todo)
+            for n in todo:
+                self.known[n] = got.get(n, set())
+        return {n: self.known[n] for n in nodes}
+
+    def subgraph(self, nodes: Collection[str]) -> nx.MultiDiGraph:
+        return self.net.subgraph(nodes)
+
+
+class _Ball:
+    """The nodes within ``radius`` hops of ``centre``, by distance; ``frontier``: those at the edge, to widen from."""
+
+    def __init__(self, net: _Remembering, centre: str):
+        self.net, self.centre = net, centre
+        self.seen = {centre: 0}
+        self.frontier = [centre]
+        self.radius = 0
+
+    def widen(self) -> None:
+        near = self.net.adjacent(self.frontier)
+        self.radius += 1
+        new = sorted({m for n in self.frontier for m in near.get(n, ()) if m not in self.seen})
+        for m in new:
+            self.seen[m] = self.radius
+        self.frontier = new
 
 
 def _hop(g: nx.MultiDiGraph, x: str, y: str) -> Hop:
     # Prefer an edge that says something (a link) over attribution and registry edges.
     rank = {"link": 0, "attribution": 1, "registry": 2}
-    options = [(rank[d["kind"]], d["label"], x, y, d) for d in g.get_edge_data(x, y, default={}).values()]
-    options += [(rank[d["kind"]], d["label"], y, x, d) for d in g.get_edge_data(y, x, default={}).values()]
-    _, label, s, t, data = min(options, key=lambda o: (o[0], o[1]))
+    options = [
+        (rank[d["kind"]], d["label"], 0, d["source"], x, y, d) for d in g.get_edge_data(x, y, default={}).values()
+    ]
+    options += [
+        (rank[d["kind"]], d["label"], 1, d["source"], y, x, d) for d in g.get_edge_data(y, x, default={}).values()
+    ]
+    *_, s, t, data = min(options, key=lambda o: o[:4])
     forward = s == x
-    return Hop(x, y, label if forward else f"←{label}", data["kind"], data["source"] or _assertion(g, s, t))
+    label = data["label"] if forward else f"←{data['label']}"
+    return Hop(x, y, label, data["kind"], data["source"] or _assertion(g, s, t))
 
 
 def _assertion(g: nx.MultiDiGraph, s: str, t: str) -> str:
@@ -71,46 +252,85 @@ def _assertion(g: nx.MultiDiGraph, s: str, t: str) -> str:
     return ""
 
 
-def neighbours(g: nx.MultiDiGraph, centre: str, depth: int = 1) -> list[tuple[str, int, Hop | None]]:
+def neighbours(g: nx.MultiDiGraph | Net, centre: str, depth: int = 1) -> list[tuple[str, int, Hop | None]]:
     """Every node within ``depth`` hops of ``centre``: its distance, and the hop that reaches it."""
-    found = nx.single_source_shortest_path(undirected(g), centre, cutoff=depth)
-    out = [(node, len(path) - 1, _hop(g, path[-2], node) if len(path) > 1 else None) for node, path in found.items()]
-    return sorted(out, key=lambda t: (t[1], g.nodes[t[0]]["kind"], g.nodes[t[0]]["label"]))
+    return neighbourhood(as_net(g), centre, depth)[1]
 
 
-def stats(g: nx.MultiDiGraph, top: int = 10) -> dict[str, Any]:
+def neighbourhood(net: Net, centre: str, depth: int = 1) -> tuple[nx.MultiDiGraph, list[tuple[str, int, Hop | None]]]:
+    """:func:`neighbours`, and the subgraph of what they name. A node is reached from the first of its
+    neighbours one hop nearer, in the order of their ids."""
+    reached: dict[str, tuple[int, str | None]] = {centre: (0, None)}
+    frontier = [centre]
+    for distance in range(1, depth + 1):
+        near = net.adjacent(frontier)
+        new: list[str] = []
+        for node in frontier:  # sorted: the first neighbour in id order reaches a node
+            for m in sorted(near.get(node, ())):
+                if m not in reached:
+                    reached[m] = (distance, node)
+                    new.append(m)
+        frontier = sorted(new)
+    sub = net.subgraph(reached)
+    out = [(n, d, _hop(sub, p, n) if p is not None else None) for n, (d, p) in reached.items()]
+    nodes = sub.nodes
+    return sub, sorted(out, key=lambda t: (t[1], nodes[t[0]]["kind"], nodes[t[0]]["label"], t[0]))
+
+
+def betweenness(net: Net) -> tuple[dict[str, float], int, int]:
+    """Betweenness on the actor overview: exact up to :data:`EXACT_BETWEENNESS` actors, else sampled.
+
+    Returns the figures, the number of actors, and the sample size (0: exact).
+    Sampling takes :data:`SAMPLE` source actors with the fixed seed
+    :data:`SEED` (networkx's ``k`` and ``seed``), so the figures are the same
+    for the same overview. Distances are hops: each link counts as one,
+    however many facts it carries.
+    """
+
+    def compute() -> tuple[dict[str, float], int, int]:
+        ov = net.overview()
+        u = nx.Graph()
+        u.add_nodes_from(sorted(ov.nodes))
+        u.add_edges_from(sorted((min(a, b), max(a, b)) for a, b in ov.edges() if a != b))
+        n = u.number_of_nodes()
+        k = 0 if n <= EXACT_BETWEENNESS else SAMPLE
+        figures = nx.betweenness_centrality(u, k=k or None, normalized=True, seed=SEED if k else None)
+        return {a: round(v, 4) for a, v in figures.items()}, n, k
+
+    figures, n, k = net.memo(f"betweenness:{EXACT_BETWEENNESS}:{SAMPLE}:{SEED}", compute)
+    return dict(figures), int(n), int(k)
+
+
+def stats(g: nx.MultiDiGraph | Net, top: int = 10) -> dict[str, Any]:
     """Counts by class, document and modality, and the most central actors."""
-    by_kind = Counter(d["kind"] for _, d in g.nodes(data=True))
-    by_class = Counter(f"{d['kind']}: {d['class']}" for _, d in g.nodes(data=True))
-    by_document: Counter[str] = Counter()
-    by_modality: Counter[str] = Counter()
-    for _, d in g.nodes(data=True):
-        if d["kind"] in ("event", "statement", "figure", "claim", "relation", "role"):
-            for doc in d.get("documents", []):
-                by_document[doc] += 1
-            by_modality[d.get("modality", "")] += 1
-    u = undirected(g)
-    betweenness = nx.betweenness_centrality(u, normalized=True)
-    actors = [n for n, d in g.nodes(data=True) if d["kind"] == "actor"]
-    degree = sorted(actors, key=lambda n: (-u.degree(n), g.nodes[n]["label"]))[:top]
-    broker = sorted(actors, key=lambda n: (-betweenness[n], g.nodes[n]["label"]))[:top]
+    net = as_net(g)
+    c = net.census()
+    between, actors, sample = betweenness(net)
+    degree = sorted(c.degree, key=lambda n: (-c.degree[n], c.labels[n], n))[:top]
+    broker = sorted(c.labels, key=lambda n: (-between.get(n, 0.0), c.labels[n], n))[:top]
+    how = (
+        f"exact, over all {actors:,} actors"
+        if not sample
+        else f"estimated from {sample:,} of {actors:,} actors taken as sources (networkx's k={sample}, seed {SEED})"
+    )
     return {
-        "nodes": g.number_of_nodes(),
-        "edges": g.number_of_edges(),
-        "by_kind": dict(sorted(by_kind.items())),
-        "by_class": dict(sorted(by_class.items())),
-        "by_document": dict(sorted(by_document.items())),
-        "by_modality": dict(sorted(by_modality.items())),
+        "nodes": c.nodes,
+        "edges": c.edges,
+        "by_kind": dict(sorted(c.by_kind.items())),
+        "by_class": dict(sorted(c.by_class.items())),
+        "by_document": dict(sorted(c.by_document.items())),
+        "by_modality": dict(sorted(c.by_modality.items())),
         "degree": {
             "explanation": "how many distinct things an actor is directly linked to: the events it takes part in, what it says, what is said about it, the actors it is tied to",
-            "top": [
-                {"actor": n.rsplit("/", 1)[-1], "label": g.nodes[n]["label"], "degree": u.degree(n)} for n in degree
-            ],
+            "top": [{"actor": n.rsplit("/", 1)[-1], "label": c.labels[n], "degree": c.degree[n]} for n in degree],
         },
         "betweenness": {
-            "explanation": "how often an actor lies on the shortest chains between other nodes: a broker between parts of the story that would otherwise be far apart (0 to 1)",
+            "explanation": "how often an actor lies on the shortest chains between other actors in the actor overview (two actors linked when a fact names both): a broker between parts of the story that would otherwise be far apart (0 to 1); "
+            + how,
+            "actors": actors,
+            "sample": sample,
             "top": [
-                {"actor": n.rsplit("/", 1)[-1], "label": g.nodes[n]["label"], "betweenness": round(betweenness[n], 4)}
+                {"actor": n.rsplit("/", 1)[-1], "label": c.labels[n], "betweenness": between.get(n, 0.0)}
                 for n in broker
             ],
         },
@@ -132,16 +352,13 @@ class Entry:
 
 
 def timeline(
-    g: nx.MultiDiGraph, actor: str | None = None, start: str | None = None, end: str | None = None
+    g: nx.MultiDiGraph | Net, actor: str | None = None, start: str | None = None, end: str | None = None
 ) -> tuple[list[Entry], int]:
     """Events and statements in date order, undated ones last; and how many undated ones a range hid."""
-    involved = set(nx.all_neighbors(g, actor)) if actor else None
     lo = dates.parse(start).earliest.isoformat() if start else None
     hi = dates.parse(end).latest.isoformat() if end else None
     entries, hidden = [], 0
-    for node, d in g.nodes(data=True):
-        if d["kind"] not in TIMELINE_KINDS or (involved is not None and node not in involved):
-            continue
+    for node, d in as_net(g).of_kinds(TIMELINE_KINDS, actor):
         entry = Entry(
             node, d["label"], d["class"], d.get("date", {}), d.get("reported", "unknown"), d.get("documents", [])
         )
@@ -152,5 +369,16 @@ def timeline(
         if (lo and entry.date["latest"] < lo) or (hi and entry.date["earliest"] > hi):
             continue
         entries.append(entry)
-    entries.sort(key=lambda e: (not e.dated, e.date.get("earliest", ""), e.date.get("latest", ""), e.label))
+    entries.sort(key=lambda e: (not e.dated, e.date.get("earliest", ""), e.date.get("latest", ""), e.label, e.node))
     return entries, hidden
+
+
+def resolve(net: Net, name: str) -> str:
+    """An actor's node by id, name or alias (see :func:`cubagraph.network.projection.resolve_among`)."""
+    from .projection import resolve_among
+
+    return resolve_among(net.actors(), name)
+
+
+__all__ = ["Census", "Entry", "Hop", "Net", "Path", "Whole", "chains", "neighbourhood", "neighbours", "paths"]
+__all__ += ["betweenness", "resolve", "stats", "timeline", "undirected"]

@@ -377,10 +377,13 @@ def load(trig: Any) -> nx.MultiDiGraph:
 
 def resolve(g: nx.MultiDiGraph, name: str) -> str:
     """An actor's node by id, name or alias; unknown names get the closest suggestions."""
+    return resolve_among(((n, d) for n, d in g.nodes(data=True) if d["kind"] == "actor"), name)
+
+
+def resolve_among(actors: Iterable[tuple[str, Mapping[str, Any]]], name: str) -> str:
+    """:func:`resolve` among ``actors`` (node, attributes), as a kept projection lists them."""
     index: dict[str, str] = {}
-    for node, data in g.nodes(data=True):
-        if data["kind"] != "actor":
-            continue
+    for node, data in actors:
         for key in (node.rsplit("/", 1)[-1], data["label"], *data.get("aliases", [])):
             index.setdefault(key.lower(), node)
     if name.lower() in index:

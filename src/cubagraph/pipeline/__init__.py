@@ -22,13 +22,15 @@ export, incremental.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import hashlib
 import json
+import sqlite3
 import time
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import export
@@ -41,12 +43,14 @@ from ..incremental import fanout
 from ..incremental.cache import Cache
 from ..incremental.entries import Entry, Shared
 from ..mapping import across, load, validate
+from ..network import kept as network_kept  # not `kept`: the build's kept entries go by that name
 from ..project import Project, find
 from ..rdf import ontology
 from ..rdf.terms import of_quads
 from .documents import Done, Job, Work
 
-__all__ = ["Corpus", "Exports", "build_dataset", "build_exports", "load_corpus", "paused_gc", "taking_turns"]
+__all__ = ["Corpus", "Exports", "build_dataset", "build_exports", "keep_network", "load_corpus", "paused_gc"]
+__all__ += ["taking_turns"]
 
 
 @dataclass
@@ -55,6 +59,7 @@ class Exports:
     graphs: list[export.Graph]  # the graphs' pieces the plans refer to
     counts: Counter[str]
     warnings: list[Problem]
+    names: list[str] = field(default_factory=list)  # each graph's name, in the order of ``graphs``
 
     def rendered(self) -> dict[str, bytes]:
         """Every export's bytes, in memory."""
@@ -120,7 +125,25 @@ def _build_exports(project: Project, use_cache: bool, timings: dict[str, float] 
     # id, so no node is described in two graphs: quads and triples are as many.
     counts["triples"] = counts["quads"]
     counts["cached"] = len(kept)
-    return Exports(plans, ordered, counts, warnings)
+    return Exports(plans, ordered, counts, warnings, sorted(graphs))
+
+
+def keep_network(project: Project, built: Exports) -> int:
+    """After the exports are written: bring the kept projection (:mod:`cubagraph.network.kept`) to this build.
+
+    Only the graphs whose pieces changed are loaded again. Returns how many
+    were. A project whose ``.cubagraph/`` cannot be written keeps none (the
+    commands then project the TriG).
+    """
+    path = project.root / ".cubagraph" / network_kept.NAME
+    graphs = [
+        (name, graph.id, functools.partial(graph.part, network_kept.PART))
+        for name, graph in zip(built.names, built.graphs, strict=True)
+    ]
+    try:
+        return network_kept.update(path, graphs, project.trig)
+    except (OSError, sqlite3.Error):
+        return 0
 
 
 def build_dataset(project: Project | None = None, root: Path | None = None, use_cache: bool = True) -> Dataset:
@@ -209,7 +232,10 @@ def _shared(
     ctx = export.context(shared_rows, project.prefixes(), settings=project.settings, memo=memo)
     pieces = {}
     for name, part in rows.items():
-        graph = graphs[name] = export.Graph.of(export.piece(export.GraphView(name, part, ctx)))
+        view = export.GraphView(name, part, ctx)
+        piece = export.piece(view)
+        piece[network_kept.PART] = network_kept.encode(view.projection, ctx.network.actors)
+        graph = graphs[name] = export.Graph.of(piece)
         pieces[name] = (graph.id, graph.index, graph.piece)
     counts.update(builder.counts)
     counts["quads"] += sum(len(part) for part in rows.values())

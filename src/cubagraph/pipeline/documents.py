@@ -25,6 +25,7 @@ from ..graph.build import Builder
 from ..incremental.cache import Cache
 from ..incremental.entries import Entry, as_entry, pieces_id
 from ..mapping import across, load, validate
+from ..network import kept
 from ..project import Project
 from ..rdf.ontology import Ontology
 from ..rdf.terms import Row, to_quads
@@ -117,6 +118,7 @@ class Work:
         if job.ctx is not None:
             view = export.GraphView(name, rows, job.ctx, {doc: source.text.raw})
             entry.pieces = export.piece(view, job.timings)
+            entry.pieces[kept.PART] = kept.encode(view.projection, job.ctx.network.actors)
             entry.pieces_id = pieces_id(key, entry.text_sha256, cache.stamp)
             entry.index = json.loads(entry.pieces[INDEX])
             started = time.perf_counter()

@@ -1,0 +1,301 @@
+"""The projection the build keeps on disk, so that `path`, `neighbors`, `timeline` and `stats` read only what they need.
+
+Projecting the whole TriG for every command took 50-68 s and 3.5 GB at
+10,000 documents. But the projection is per graph (see
+:class:`cubagraph.network.projection.Context`), and the build already
+projects each graph once, for the exports. So each graph's share is also
+encoded as rows (:func:`encode`: its nodes, edges, the documents each node
+cites, and its share of the actor overview), kept in the build cache beside
+its pieces, and loaded into one SQLite file, ``.cubagraph/network.sqlite``
+(:func:`update`). A rebuild replaces only the rows of the graphs whose
+pieces changed, as ``publish`` replaces only the graphs whose digests
+changed.
+
+:class:`Kept` answers :class:`cubagraph.network.analysis.Net`: each
+question reads the nodes and edges it needs through the indexes. The file
+records the size and modification time of the TriG it was made with;
+:func:`open_kept` gives None for any other TriG (then the projection is made
+afresh from the TriG, as before).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Collection, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import overview
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from .analysis import Census
+    from .projection import Projection
+
+PART = "network"  # the name of a graph's rows among its pieces
+FORMAT = "1"  # bump when the tables change
+NAME = "network.sqlite"
+_CHUNK = 500  # ids per IN (...) list
+
+_SCHEMA = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE graphs(g INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, id TEXT NOT NULL);
+CREATE TABLE nodes(g INTEGER NOT NULL, iri TEXT NOT NULL, kind TEXT NOT NULL, class TEXT NOT NULL,
+                   label TEXT NOT NULL, modality TEXT, data TEXT NOT NULL);
+CREATE TABLE edges(g INTEGER NOT NULL, a TEXT NOT NULL, b TEXT NOT NULL, key TEXT NOT NULL,
+                   label TEXT NOT NULL, kind TEXT NOT NULL, source TEXT NOT NULL);
+CREATE TABLE docs(g INTEGER NOT NULL, node TEXT NOT NULL, doc TEXT NOT NULL);
+CREATE TABLE facts(g INTEGER NOT NULL, fact TEXT NOT NULL, kind TEXT NOT NULL, actors TEXT NOT NULL);
+CREATE TABLE registry(g INTEGER NOT NULL, a TEXT NOT NULL, b TEXT NOT NULL, label TEXT NOT NULL);
+CREATE TABLE memo(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+# Made after a bulk load, which is faster without them.
+_INDEXES = """
+CREATE INDEX IF NOT EXISTS nodes_iri ON nodes(iri);
+CREATE INDEX IF NOT EXISTS nodes_kind ON nodes(kind);
+CREATE INDEX IF NOT EXISTS nodes_g ON nodes(g);
+CREATE INDEX IF NOT EXISTS edges_a ON edges(a);
+CREATE INDEX IF NOT EXISTS edges_b ON edges(b);
+CREATE INDEX IF NOT EXISTS edges_g ON edges(g);
+CREATE INDEX IF NOT EXISTS docs_g ON docs(g);
+CREATE INDEX IF NOT EXISTS facts_g ON facts(g);
+CREATE INDEX IF NOT EXISTS registry_g ON registry(g);
+"""
+_TABLES = ("nodes", "edges", "docs", "facts", "registry")
+
+
+def encode(p: Projection, actors: Collection[str]) -> bytes:
+    """One graph's rows, as JSON: what :func:`update` loads. Deterministic, like the graph's other pieces."""
+    nodes, docs = [], []
+    for iri, d in p.nodes:
+        data = json.dumps(d, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        nodes.append([iri, d["kind"], d["class"], d["label"], d.get("modality"), data])
+        docs += [[iri, doc] for doc in d.get("documents", ())]
+    edges = [[a, b, key, d["label"], d["kind"], d["source"]] for a, b, key, d in p.edges]
+    share = overview.contributions(p.nodes, p.edges, actors)
+    facts = [[fact, kind, " ".join(named)] for fact, (kind, named) in share.facts.items()]
+    rows = {"nodes": nodes, "edges": edges, "docs": docs, "facts": facts, "registry": share.registry}
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def identity(trig: Path) -> str:
+    """What names the TriG a kept projection was made with: its size and modification time."""
+    st = os.stat(trig)
+    return f"{FORMAT}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def update(path: Path, graphs: Sequence[tuple[str, str, Callable[[], bytes]]], trig: Path) -> int:
+    """Bring the file at ``path`` to ``graphs`` (name, pieces' id, its rows): replace only what changed.
+
+    Returns how many graphs' rows were loaded. With no file, or with most
+    graphs changed, a new file is made and renamed in; else the changed
+    graphs' rows are replaced in one transaction.
+    """
+    wanted = {name: id for name, id, _ in graphs}
+    have: dict[str, tuple[int, str]] = {}
+    con = _connect(path) if path.is_file() else None
+    if con is not None:
+        try:
+            if dict(con.execute("SELECT key, value FROM meta")).get("format") != FORMAT:
+                raise sqlite3.DatabaseError("another format")
+            have = {name: (g, id) for g, name, id in con.execute("SELECT g, name, id FROM graphs")}
+        except sqlite3.DatabaseError:
+            con.close()
+            con, have = None, {}
+    changed = [(name, id, load) for name, id, load in graphs if have.get(name, (0, ""))[1] != id]
+    gone = [g for name, (g, _) in have.items() if name not in wanted]
+    fresh = con is None or 2 * (len(changed) + len(gone)) > len(graphs)
+    if fresh:
+        if con is not None:
+            con.close()
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.unlink(missing_ok=True)
+        con = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            con.execute("PRAGMA journal_mode=OFF")
+            con.execute("PRAGMA synchronous=OFF")
+            con.executescript(_SCHEMA)
+            con.execute("BEGIN")
+            _load(con, [(i, name, id, load) for i, (name, id, load) in enumerate(graphs, 1)])
+            for statement in filter(str.strip, _INDEXES.split(";")):  # executescript would commit first
+                con.execute(statement)
+            _stamp(con, trig)
+            con.execute("COMMIT")
+            con.close()
+            os.replace(tmp, path)
+        except BaseException:
+            con.close()
+            tmp.unlink(missing_ok=True)
+            raise
+        return len(graphs)
+    assert con is not None
+    try:
+        con.execute("BEGIN IMMEDIATE")
+        stale = gone + [have[name][0] for name, _, _ in changed if name in have]
+        for start in range(0, len(stale), _CHUNK):
+            chunk = stale[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            for table in (*_TABLES, "graphs"):
+                con.execute(f"DELETE FROM {table} WHERE g IN ({marks})", chunk)
+        top = con.execute("SELECT COALESCE(MAX(g), 0) FROM graphs").fetchone()[0]
+        _load(con, [(top + i, name, id, load) for i, (name, id, load) in enumerate(changed, 1)])
+        con.execute("DELETE FROM memo")
+        _stamp(con, trig)
+        con.execute("COMMIT")
+    finally:
+        con.close()
+    return len(changed)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    con = sqlite3.connect(path, isolation_level=None, timeout=30)
+    con.execute("PRAGMA synchronous=OFF")  # a kept projection is disposable: made again from the cache if lost
+    return con
+
+
+def _load(con: sqlite3.Connection, graphs: Sequence[tuple[int, str, str, Callable[[], bytes]]]) -> None:
+    rows: dict[str, list[list[Any]]] = {table: [] for table in _TABLES}
+    for g, name, id, load in graphs:
+        con.execute("INSERT INTO graphs VALUES (?, ?, ?)", (g, name, id))
+        for table, part in json.loads(load()).items():
+            out = rows[table]
+            for row in part:
+                row.insert(0, g)
+                out.append(row)
+    con.executemany("INSERT INTO nodes VALUES (?, ?, ?, ?, ?, ?, ?)", rows["nodes"])
+    con.executemany("INSERT INTO edges VALUES (?, ?, ?, ?, ?, ?, ?)", rows["edges"])
+    con.executemany("INSERT INTO docs VALUES (?, ?, ?)", rows["docs"])
+    con.executemany("INSERT INTO facts VALUES (?, ?, ?, ?)", rows["facts"])
+    con.executemany("INSERT INTO registry VALUES (?, ?, ?, ?)", rows["registry"])
+
+
+def _stamp(con: sqlite3.Connection, trig: Path) -> None:
+    con.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [("format", FORMAT), ("trig", identity(trig))])
+
+
+def open_kept(path: Path, trig: Path) -> Kept | None:
+    """The kept projection at ``path``, if it was made with the TriG at ``trig`` as it is now; else None."""
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+    except sqlite3.Error:
+        return None
+    try:
+        meta = dict(con.execute("SELECT key, value FROM meta"))
+        if meta.get("format") == FORMAT and meta.get("trig") == identity(trig):
+            return Kept(con, path)
+    except (sqlite3.Error, OSError):
+        pass
+    con.close()
+    return None
+
+
+class Kept:
+    """A :class:`cubagraph.network.analysis.Net` read from the kept projection."""
+
+    def __init__(self, con: sqlite3.Connection, path: Path):
+        self.con, self.path = con, path
+
+    def close(self) -> None:
+        self.con.close()
+
+    def _chunks(self, ids: Collection[str]) -> Iterator[tuple[str, list[str]]]:
+        ordered = sorted(set(ids))
+        for start in range(0, len(ordered), _CHUNK):
+            chunk = ordered[start : start + _CHUNK]
+            yield ",".join("?" * len(chunk)), chunk
+
+    def adjacent(self, nodes: Collection[str]) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {n: set() for n in nodes}
+        for marks, chunk in self._chunks(nodes):
+            for x, y in self.con.execute(
+                f"SELECT a, b FROM edges WHERE a IN ({marks}) UNION ALL SELECT b, a FROM edges WHERE b IN ({marks})",
+                chunk + chunk,
+            ):
+                if x != y:
+                    out[x].add(y)
+        return out
+
+    def subgraph(self, nodes: Collection[str]) -> nx.MultiDiGraph:
+        import networkx as nx
+
+        g = nx.MultiDiGraph()
+        wanted = set(nodes)
+        for marks, chunk in self._chunks(wanted):
+            for iri, data in self.con.execute(f"SELECT iri, data FROM nodes WHERE iri IN ({marks})", chunk):
+                g.add_node(iri, **json.loads(data))
+        for marks, chunk in self._chunks(wanted):
+            for a, b, key, label, kind, source in self.con.execute(
+                f"SELECT a, b, key, label, kind, source FROM edges WHERE a IN ({marks})", chunk
+            ):
+                if b in wanted:
+                    g.add_edge(a, b, key=key, label=label, kind=kind, source=source)
+        return g
+
+    def of_kinds(self, kinds: Collection[str], around: str | None = None) -> list[tuple[str, dict[str, Any]]]:
+        marks = ",".join("?" * len(kinds))
+        if around is None:
+            rows = list(self.con.execute(f"SELECT iri, data FROM nodes WHERE kind IN ({marks})", list(kinds)))
+        else:
+            rows = []
+            for m, chunk in self._chunks(self.adjacent([around])[around]):
+                sql = f"SELECT iri, data FROM nodes WHERE iri IN ({m}) AND kind IN ({marks})"
+                rows += self.con.execute(sql, chunk + list(kinds))
+        return [(iri, json.loads(data)) for iri, data in rows]
+
+    def actors(self) -> list[tuple[str, dict[str, Any]]]:
+        return self.of_kinds(("actor",))
+
+    def census(self) -> Census:
+        from .analysis import ASSERTION_KINDS, Census
+
+        q = self.con.execute
+        kinds = ",".join(f"'{k}'" for k in ASSERTION_KINDS)
+        labels = dict(q("SELECT iri, label FROM nodes WHERE kind = 'actor'"))
+        degree = dict.fromkeys(labels, 0)
+        degree.update(
+            q(
+                "SELECT x, COUNT(DISTINCT y) FROM (SELECT a AS x, b AS y FROM edges WHERE a IN (SELECT iri FROM nodes WHERE kind = 'actor')"
+                " UNION ALL SELECT b, a FROM edges WHERE b IN (SELECT iri FROM nodes WHERE kind = 'actor')) WHERE x != y GROUP BY x"
+            )
+        )
+        return Census(
+            q("SELECT COUNT(*) FROM nodes").fetchone()[0],
+            q("SELECT COUNT(*) FROM edges").fetchone()[0],
+            dict(q("SELECT kind, COUNT(*) FROM nodes GROUP BY kind")),
+            dict(q("SELECT kind || ': ' || class, COUNT(*) FROM nodes GROUP BY kind, class")),
+            dict(
+                q(
+                    f"SELECT doc, COUNT(*) FROM docs JOIN nodes ON nodes.iri = docs.node WHERE kind IN ({kinds}) GROUP BY doc"
+                )
+            ),
+            dict(q(f"SELECT COALESCE(modality, ''), COUNT(*) FROM nodes WHERE kind IN ({kinds}) GROUP BY 1")),
+            degree,
+            labels,
+        )
+
+    def overview(self) -> nx.Graph:
+        share = overview.Share()
+        for iri, klass, label in self.con.execute("SELECT iri, class, label FROM nodes WHERE kind = 'actor'"):
+            share.actors[iri] = {"label": label, "class": klass}
+        for fact, kind, actors in self.con.execute("SELECT fact, kind, actors FROM facts"):
+            share.facts[fact] = (kind, tuple(actors.split(" ")) if actors else ())
+        share.registry = [(a, b, label) for a, b, label in self.con.execute("SELECT a, b, label FROM registry")]
+        return overview.combine([share])
+
+    def memo(self, key: str, make: Callable[[], Any]) -> Any:
+        """``make()``, kept in the file until the next build changes it (read-only: computed each time)."""
+        found = self.con.execute("SELECT value FROM memo WHERE key = ?", (key,)).fetchone()
+        if found is not None:
+            return json.loads(found[0])
+        value = make()
+        with contextlib.suppress(sqlite3.Error):  # another process holds it, or the file is read-only
+            writer = _connect(self.path)
+            try:
+                writer.execute("INSERT OR REPLACE INTO memo VALUES (?, ?)", (key, json.dumps(value)))
+            finally:
+                writer.close()
+        return value

@@ -1,0 +1,150 @@
+"""The projection the build keeps (network/kept.py) answers as the projection made afresh from the TriG does.
+
+On a generated corpus (benchmarks/corpus.py) and on the seeds: path, neighbors,
+timeline and stats, as the library gives them and as the CLI prints them; and
+again after an edit, a new document and a removed one, each of which the
+kept projection follows by replacing only the graphs that changed.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from cubagraph import project
+from cubagraph.network import analysis, kept, projection
+from support import ROOT, Result
+
+spec = importlib.util.spec_from_file_location("bench_corpus", ROOT / "benchmarks" / "corpus.py")
+assert spec is not None and spec.loader is not None
+corpus = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(corpus)
+
+QUESTIONS = [
+    ("path", "actor-0", "actor-50"),
+    ("path", "actor-3", "actor-41", "--max", "5"),
+    ("path", "actor-29", "actor-7", "--max", "2"),
+    ("neighbors", "actor-0"),
+    ("neighbors", "actor-12", "--depth", "2"),
+    ("timeline",),
+    ("timeline", "--actor", "actor-1"),
+    ("timeline", "--from", "2015", "--to", "2019-06"),
+    ("stats", "--format", "json"),
+    ("stats", "--top", "4"),
+]
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("kept") / "corpus"
+    corpus.generate(directory, 60)
+    return directory
+
+
+def _both(run: Callable[..., Result], directory: Path, *args: str) -> tuple[Result, Result]:
+    """The answer from the kept projection, then from the TriG (the kept file moved aside)."""
+    path = directory / ".cubagraph" / kept.NAME
+    assert kept.open_kept(path, directory / "exports" / "cubagraph.trig") is not None
+    from_kept = run(*args, cwd=directory)
+    aside = path.with_name("aside.sqlite")
+    path.rename(aside)
+    try:
+        fresh = run(*args, cwd=directory)
+    finally:
+        aside.rename(path)
+    return from_kept, fresh
+
+
+def _same_answers(run: Callable[..., Result], directory: Path, questions: list[tuple[str, ...]]) -> None:
+    for args in questions:
+        from_kept, fresh = _both(run, directory, *args)
+        assert from_kept.code == fresh.code, (args, from_kept.err, fresh.err)
+        assert from_kept.code == 0 or args[0] == "path", (args, from_kept.err)
+        assert from_kept.out == fresh.out, args
+        assert from_kept.out.strip(), args
+
+
+def test_generated_corpus_same_answers_from_kept_and_fresh(run: Callable[..., Result], generated: Path) -> None:
+    assert run("build", cwd=generated).code == 0
+    _same_answers(run, generated, QUESTIONS)
+
+
+def test_the_library_answers_alike(generated: Path) -> None:
+    """The same through the API: every actor pair's paths, every actor's neighbours, the whole census."""
+    proj = project.find(generated)
+    whole = analysis.Whole(projection.load(proj.trig))
+    net = kept.open_kept(generated / ".cubagraph" / kept.NAME, proj.trig)
+    assert net is not None
+    actors = sorted(n for n, _ in whole.actors())
+    assert sorted(n for n, _ in net.actors()) == actors
+    assert net.census() == whole.census()
+    assert analysis.stats(net, 50) == analysis.stats(whole, 50)
+    assert analysis.timeline(net) == analysis.timeline(whole)
+    connected = 0
+    for a, b in zip(actors[::7], actors[3::5], strict=False):
+        ours, theirs = analysis.chains(net, a, b, 3), analysis.chains(whole, a, b, 3)
+        assert ours[1] == theirs[1], (a, b)
+        connected += bool(ours[1])
+        lengths = [len(p.hops) for p in ours[1]]
+        assert lengths == sorted(lengths)
+    assert connected >= 4
+    for a in actors[::9]:
+        assert analysis.neighbours(net, a, 2) == analysis.neighbours(whole, a, 2), a
+    o1, o2 = net.overview(), whole.overview()
+    assert sorted(o1.edges(data=True)) == sorted(o2.edges(data=True))
+
+
+def test_edits_are_followed_graph_by_graph(run: Callable[..., Result], tmp_path: Path) -> None:
+    directory = tmp_path / "corpus"
+    corpus.generate(directory, 30)
+    assert run("build", cwd=directory).code == 0
+    path = directory / ".cubagraph" / kept.NAME
+
+    def graphs() -> dict[str, str]:
+        with sqlite3.connect(path) as con:
+            return dict(con.execute("SELECT name, id FROM graphs"))
+
+    before = graphs()
+    mapping = directory / "data" / "mappings" / "doc-00007.yaml"
+    mapping.write_text(mapping.read_text("utf-8").replace('summary: "Claim 0', 'summary: "Edited 0', 1), "utf-8")
+    (directory / "data" / "mappings" / "doc-00011.yaml").unlink()
+    shutil.copy(directory / "data" / "mappings" / "doc-00003.yaml", directory / "data" / "mappings" / "doc-new.yaml")
+    # The copy is a document of its own, with its own text.
+    shutil.copy(directory / "data" / "documents" / "doc-00003.txt", directory / "data" / "documents" / "doc-new.txt")
+    new = directory / "data" / "mappings" / "doc-new.yaml"
+    text = new.read_text("utf-8").replace("id: doc-00003", "id: doc-new", 1)
+    new.write_text(text.replace("documents/doc-00003.txt", "documents/doc-new.txt", 1), "utf-8")
+    assert run("build", cwd=directory).code == 0, "build after edits"
+    after = graphs()
+    changed = {name for name in set(before) | set(after) if before.get(name) != after.get(name)}
+    assert {name.rsplit("/", 1)[-1] for name in changed} == {"doc-00007", "doc-00011", "doc-new"}
+    _same_answers(run, directory, [("timeline",), ("stats", "--format", "json"), ("neighbors", "actor-0")])
+
+
+def test_seeds_same_answers(run: Callable[..., Result], workdir: Path) -> None:
+    shutil.copytree(ROOT / "queries", workdir / "queries")  # stats runs a saved query too
+    assert run("build", cwd=workdir).code == 0
+    _same_answers(
+        run,
+        workdir,
+        [
+            ("path", "Blinken", "Cuban courts", "--max", "5"),
+            ("neighbors", "Cuba", "--depth", "2"),
+            ("timeline", "--actor", "Blinken"),
+            ("stats", "--format", "json"),
+        ],
+    )
+
+
+def test_a_kept_projection_of_another_trig_is_not_used(run: Callable[..., Result], workdir: Path) -> None:
+    assert run("build", cwd=workdir).code == 0
+    trig = workdir / "exports" / "cubagraph.trig"
+    assert kept.open_kept(workdir / ".cubagraph" / kept.NAME, trig) is not None
+    trig.write_bytes(trig.read_bytes() + b"\n")  # changed by something else than a build
+    assert kept.open_kept(workdir / ".cubagraph" / kept.NAME, trig) is None
+    assert run("timeline", cwd=workdir).code == 0  # made afresh from the TriG

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
 from collections.abc import Hashable, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,8 @@ from ..files import write_atomic
 from ..network import layout as force
 from .plan import Graph
 from .view import Context
+
+NOVERLAP = 25_000  # nodes above which overlaps are left to the page's label hiding (measured in benchmarks)
 
 NODES, EDGES = "html:nodes", "html:edges"  # the parts of a graph's piece the page draws from, besides plan.INDEX
 
@@ -147,22 +150,93 @@ class Drawn:
         return self._shares[digest]
 
 
-def layout(nodes: list[str], edges: list[tuple[str, str]], memo: Path | None) -> dict[Hashable, tuple[float, float]]:
-    """The layout of the page's nodes; the last one is kept in ``memo`` and reused while its input is unchanged.
+def layout(
+    nodes: list[str],
+    edges: list[tuple[str, str]],
+    memo: Path | None,
+    boxes: dict[str, force.Box] | None = None,
+    name: str = "layout.json",
+    readable: bool = False,
+) -> dict[Hashable, tuple[float, float]]:
+    """The layout of ``nodes``, pulled apart until no two ``boxes`` overlap; the last one is kept in ``memo/name``.
 
-    The layout is a pure function of the nodes and edges on the page, so a
-    kept one is exactly what recomputing would give; an edit that leaves the
-    page's part of the graph as it was skips the slowest step of the viewer.
+    The layout is a pure function of the nodes, edges and boxes, so a kept one
+    is exactly what recomputing would give; an edit that leaves the page's part
+    of the graph as it was skips the slowest step of the viewer.
     """
-    h = hashlib.sha256(json.dumps([sorted(nodes), sorted(edges)]).encode("utf-8")).hexdigest()
-    if memo is not None:
+    boxes = boxes or {}
+    h = hashlib.sha256(
+        json.dumps([sorted(nodes), sorted(edges), sorted(boxes.items()), readable]).encode("utf-8")
+    ).hexdigest()
+    path = memo / name if memo is not None else None
+    if path is not None:
         with contextlib.suppress(OSError, ValueError, KeyError):
-            kept = json.loads(memo.read_text(encoding="utf-8"))
+            kept = json.loads(path.read_text(encoding="utf-8"))
             if kept["input"] == h:
                 return {n: (x, y) for n, (x, y) in kept["positions"].items()}
-    positions = force.layout(nodes, edges)
-    if memo is not None:
-        memo.parent.mkdir(parents=True, exist_ok=True)
+    spread: dict[Hashable, force.Box] = {k: v for k, v in boxes.items()}
+    positions = force.readable(nodes, edges, spread) if readable else force.layout(nodes, edges)
+    if boxes and not readable and len(nodes) <= NOVERLAP:
+        positions = force.noverlap(positions, spread)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
         data = {"input": h, "positions": {str(n): list(p) for n, p in positions.items()}}
-        write_atomic(memo, json.dumps(data, sort_keys=True).encode("utf-8"))
+        write_atomic(path, json.dumps(data, sort_keys=True).encode("utf-8"))
     return positions
+
+
+# What the page and the Gephi exports draw. Sizes follow degree (distinct
+# neighbours on the page): centrality that costs nothing to compute at 20,000
+# nodes, unlike betweenness. A label's box is estimated from its length; the
+# page measures the real text and hides any label that would still collide.
+FONT = {"actor": 14, "other": 11}
+CHAR = 0.6  # an average character of system-ui is about 0.6 em wide
+OVERVIEW_CAP = 150  # actors the overview shows at first; search and focus reach the rest
+
+
+def size(kind: str, degree: int) -> float:
+    base, most = (10.0, 40.0) if kind == "actor" else (7.0, 22.0)
+    return round(min(most, base + 2.5 * math.sqrt(degree)), 1)
+
+
+def box(kind: str, label: str, radius: float) -> force.Box:
+    """The node's disc and the label below it (vis-network draws a label 3 px under a disc)."""
+    font = FONT["actor" if kind == "actor" else "other"]
+    return (max(radius, len(label) * font * CHAR / 2), radius, radius + 3 + font * 1.3)
+
+
+class Picture:
+    """The full view's and the actor overview's positions, sizes and colours, computed once per build.
+
+    ``nodes`` are the page's nodes as ``(iri, attributes)`` with ``kind``,
+    ``class``, ``label`` (as drawn) and ``color``; ``edges`` as the page's
+    edge rows ``[from, to, label, kind, source]``.
+    """
+
+    def __init__(self, nodes: list[tuple[str, dict[str, Any]]], edges: list[list[str]], memo: Path | None):
+        from ..network import overview
+
+        degree: dict[str, set[str]] = {iri: set() for iri, _ in nodes}
+        for a, b, *_ in edges:
+            if a != b:
+                degree[a].add(b)
+                degree[b].add(a)
+        kinds = {iri: d["kind"] for iri, d in nodes}
+        self.sizes = {iri: size(d["kind"], len(degree[iri])) for iri, d in nodes}
+        self.colours = {iri: str(d["color"]) for iri, d in nodes}
+        boxes = {iri: box(d["kind"], d["label"], self.sizes[iri]) for iri, d in nodes}
+        self.positions = layout([iri for iri, _ in nodes], [(r[0], r[1]) for r in edges], memo, boxes, "layout.json")
+        actors = [iri for iri, _ in nodes if kinds[iri] == "actor"]
+        share = overview.contributions(
+            nodes, [(a, b, None, {"kind": k, "label": lab}) for a, b, lab, k, _ in edges], actors
+        )
+        self.overview = overview.combine([share])
+        self.overview_sizes = {a: size("actor", self.overview.degree(a)) for a in self.overview}
+        # The overview opens on the actors named by most facts; ties by IRI, so the choice is stable.
+        ranked = sorted(self.overview, key=lambda a: (-self.overview.nodes[a]["facts"], a))
+        self.overview_shown = set(ranked[:OVERVIEW_CAP])
+        labels = dict(nodes)
+        obox = {a: box("actor", labels[a]["label"], self.overview_sizes[a]) for a in self.overview}
+        self.overview_positions = layout(
+            sorted(self.overview), sorted(self.overview.edges), memo, obox, "overview-layout.json", readable=True
+        )

@@ -4,7 +4,9 @@ Dated nodes get a GEXF ``start`` and ``end`` (the earliest and latest day
 their date can denote), so that Gephi's timeline can play the story. Undated
 nodes have none, and stay visible throughout. Written directly, like the
 GraphML; networkx reads it back (tests). No date of its own is stamped in,
-so the file is byte-stable.
+so the file is byte-stable. Nodes the viewer draws carry its position, size
+and colour (``viz:position``, ``viz:size``, ``viz:color``), so Gephi opens on
+the build's layout; y grows downwards, as on the page.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .graphml import EDGE_KEYS, NODE_KEYS, scalar
+from .graphml import EDGE_KEYS, NODE_KEYS, drawn_nodes, scalar
 from .plan import Graph, Plan
 from .xmltext import attribute
 
@@ -55,10 +57,18 @@ def piece(view: GraphView) -> Piece:
     return {NODES: "".join(nodes).encode("utf-8"), EDGES: "".join(edges).encode("utf-8")}
 
 
+def _viz(x: float, y: float, size: float, r: int, g: int, b: int) -> str:
+    return (
+        f'        <viz:color r="{r}" g="{g}" b="{b}" />\n'
+        f'        <viz:position x="{x}" y="{y}" z="0.0" />\n'
+        f'        <viz:size value="{size}" />'
+    )
+
+
 def assemble(graphs: Sequence[Graph], ctx: Context) -> dict[str, Plan]:
     head = [
         "<?xml version='1.0' encoding='utf-8'?>",
-        '<gexf xmlns="http://www.gexf.net/1.2draft" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        '<gexf xmlns="http://www.gexf.net/1.2draft" xmlns:viz="http://www.gexf.net/1.2draft/viz" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
         'xsi:schemaLocation="http://www.gexf.net/1.2draft http://www.gexf.net/1.2draft/gexf.xsd" version="1.2">',
         "  <meta>",
         "    <creator>cubagraph</creator>",
@@ -77,7 +87,7 @@ def assemble(graphs: Sequence[Graph], ctx: Context) -> dict[str, Plan]:
         NAME: Plan(
             [
                 "\n".join(head).encode("utf-8"),
-                *((i, NODES) for i in n),
+                *drawn_nodes(graphs, ctx, NODES, _viz),
                 b"    </nodes>\n    <edges>\n",
                 *((i, EDGES) for i in n),
                 b"    </edges>\n  </graph>\n</gexf>\n",

@@ -1,18 +1,23 @@
 """exports/cubagraph.graphml: the network projection, for Gephi, Cytoscape and yEd.
 
 Nodes carry their class, label, documents, modality and dates as attributes;
-edges their label and kind, and the assertion behind them. Node ids are the
+edges their label and kind, and the assertion behind them. Nodes the viewer
+draws carry its position, size and colour as ``x``, ``y``, ``size``, ``r``,
+``g``, ``b``, the attributes Gephi's GraphML importer reads as the layout. Node ids are the
 RDF IRIs. Written directly rather than through networkx's writer, which was
 the slowest part of a large build; networkx reads it back (tests).
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import html
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .plan import Graph, Plan
+from .plan import Graph, Lazy, Plan
 from .xmltext import attribute, text
 
 if TYPE_CHECKING:
@@ -32,6 +37,36 @@ NODE_KEYS = {
     "aliases": "string", "wikidata": "string", "quotes": "long", "quote": "string",
 }  # fmt: skip
 EDGE_KEYS = {"label": "string", "kind": "string", "assertion": "string"}
+# The viewer's drawing, under the names Gephi reads as a node's position, size and colour.
+VIZ_KEYS = {"x": "float", "y": "float", "size": "float", "r": "int", "g": "int", "b": "int"}
+_NODE_ID = re.compile(r"""^ *<node id=(?:"([^"]*)"|'([^']*)')""")
+
+
+def with_viz(part: bytes, viz: Mapping[str, tuple[float, float, float, str]], lines: Callable[..., str]) -> bytes:
+    """A nodes part with ``lines(x, y, size, r, g, b)`` after each node's opening tag, for nodes the page drew.
+
+    The pieces are made per graph and kept between builds; the layout is of the
+    whole page. So the drawing is put in when the file is assembled, not in
+    the piece.
+    """
+    if not viz:
+        return part
+    out = []
+    for line in part.decode("utf-8").split("\n"):
+        out.append(line)
+        m = _NODE_ID.match(line)
+        if m is not None:
+            found = viz.get(html.unescape(m.group(1) if m.group(1) is not None else m.group(2)))
+            if found is not None:
+                x, y, size, colour = found
+                r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+                out.append(lines(x, y, size, r, g, b))
+    return "\n".join(out).encode("utf-8")
+
+
+def _lines(x: float, y: float, size: float, r: int, g: int, b: int) -> str:
+    values = {"x": x, "y": y, "size": size, "r": r, "g": g, "b": b}
+    return "\n".join(f'      <data key="v-{k}">{v}</data>' for k, v in values.items())
 
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -63,6 +98,18 @@ def piece(view: GraphView) -> Piece:
     return {NODES: "".join(nodes).encode("utf-8"), EDGES: "".join(edges).encode("utf-8")}
 
 
+def drawn_nodes(graphs: Sequence[Graph], ctx: Context, part: str, lines: Callable[..., str]) -> list[Lazy]:
+    """Each graph's nodes part with the viewer's drawing put in (see :func:`with_viz`)."""
+    from . import html as page  # the page's drawing: its layout, sizes and colours
+
+    drawing = page.drawing(graphs, ctx)
+    items = []
+    for g in graphs:
+        key = hashlib.sha256(f"{g.id}\0{part}\0{drawing.key}".encode()).hexdigest()
+        items.append(Lazy(key, functools.partial(lambda g, p: with_viz(g.part(p), drawing.viz, lines), g, part)))
+    return items
+
+
 def assemble(graphs: Sequence[Graph], ctx: Context) -> dict[str, Plan]:
     head = [
         "<?xml version='1.0' encoding='utf-8'?>",
@@ -73,13 +120,15 @@ def assemble(graphs: Sequence[Graph], ctx: Context) -> dict[str, Plan]:
         head.append(f'  <key id="n-{key}" for="node" attr.name="{key}" attr.type="{kind}" />')
     for key, kind in EDGE_KEYS.items():
         head.append(f'  <key id="e-{key}" for="edge" attr.name="{key}" attr.type="{kind}" />')
+    for key, kind in VIZ_KEYS.items():
+        head.append(f'  <key id="v-{key}" for="node" attr.name="{key}" attr.type="{kind}" />')
     head.append('  <graph edgedefault="directed">\n')
     n = range(len(graphs))
     return {
         NAME: Plan(
             [
                 "\n".join(head).encode("utf-8"),
-                *((i, NODES) for i in n),
+                *drawn_nodes(graphs, ctx, NODES, _lines),
                 *((i, EDGES) for i in n),
                 b"  </graph>\n</graphml>\n",
             ]

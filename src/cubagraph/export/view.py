@@ -27,6 +27,8 @@ class Context:
     network: NetworkContext
     inputs: str = ""  # the input digest; only the assembly stamps it in
     memo: Path | None = None  # where the assembly may keep results between builds (the viewer's layout)
+    # What one exporter's assembly computes for others in the same build (the viewer's layout, for Gephi).
+    shared: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

@@ -26,7 +26,7 @@ CORE = 1000  # above this many nodes, only the best-connected are laid out by fo
 
 
 def layout(
-    nodes: Iterable[Hashable], edges: Iterable[tuple[Hashable, Hashable]], seed: int = 7
+    nodes: Iterable[Hashable], edges: Iterable[tuple[Hashable, Hashable]], seed: int = 7, k: float = K
 ) -> dict[Hashable, tuple[float, float]]:
     """Positions for every node. Large graphs: the core by force, the rest beside their neighbours.
 
@@ -35,18 +35,21 @@ def layout(
     order = sorted(nodes, key=str)
     edge_list = sorted({(a, b) if str(a) <= str(b) else (b, a) for a, b in edges if a != b}, key=str)
     if len(order) <= CORE:
-        return force(order, edge_list, seed, 80 if len(order) <= 500 else 40)
+        return force(order, edge_list, seed, 80 if len(order) <= 500 else 40, k)
     degree: dict[Hashable, int] = {v: 0 for v in order}
     for a, b in edge_list:
         degree[a] += 1
         degree[b] += 1
     core = set(sorted(order, key=lambda v: (-degree[v], str(v)))[:CORE])
-    positions = force(sorted(core, key=str), [(a, b) for a, b in edge_list if a in core and b in core], seed, 40)
-    return _place_rest(order, edge_list, positions)
+    positions = force(sorted(core, key=str), [(a, b) for a, b in edge_list if a in core and b in core], seed, 40, k)
+    return _place_rest(order, edge_list, positions, k)
 
 
 def _place_rest(
-    order: list[Hashable], edges: list[tuple[Hashable, Hashable]], positions: dict[Hashable, tuple[float, float]]
+    order: list[Hashable],
+    edges: list[tuple[Hashable, Hashable]],
+    positions: dict[Hashable, tuple[float, float]],
+    k: float = K,
 ) -> dict[Hashable, tuple[float, float]]:
     """Put each remaining node beside the nodes it links to, in breadth-first order from the core."""
     neighbours: dict[Hashable, list[Hashable]] = defaultdict(list)
@@ -62,22 +65,26 @@ def _place_rest(
             placed = [positions[u] for u in neighbours[v] if u in positions]
             x = sum(p[0] for p in placed) / len(placed)
             y = sum(p[1] for p in placed) / len(placed)
-            angle, radius = golden * count, K * (0.6 + 0.4 * ((count * 7) % 5) / 5)
+            angle, radius = golden * count, k * (0.6 + 0.4 * ((count * 7) % 5) / 5)
             positions[v] = (round(x + radius * math.cos(angle), 1), round(y + radius * math.sin(angle), 1))
             count += 1
             next_frontier.update(u for u in neighbours[v] if u not in positions)
         frontier = sorted(next_frontier, key=str)
     # Whatever is not connected to the core goes in rows below it.
     rest = [v for v in order if v not in positions]
-    bottom = max((p[1] for p in positions.values()), default=0.0) + 2 * K
+    bottom = max((p[1] for p in positions.values()), default=0.0) + 2 * k
     width = max(1, int(math.sqrt(len(rest))))
     for i, v in enumerate(rest):
-        positions[v] = (round((i % width) * K, 1), round(bottom + (i // width) * K, 1))
+        positions[v] = (round((i % width) * k, 1), round(bottom + (i // width) * k, 1))
     return positions
 
 
 def force(
-    nodes: Iterable[Hashable], edges: Iterable[tuple[Hashable, Hashable]], seed: int = 7, iterations: int = 80
+    nodes: Iterable[Hashable],
+    edges: Iterable[tuple[Hashable, Hashable]],
+    seed: int = 7,
+    iterations: int = 80,
+    k: float = K,
 ) -> dict[Hashable, tuple[float, float]]:
     """Fruchterman-Reingold, grid variant, in plain Python."""
     order = sorted(nodes, key=str)
@@ -87,11 +94,11 @@ def force(
     index = {v: i for i, v in enumerate(order)}
     links = sorted({(min(index[a], index[b]), max(index[a], index[b])) for a, b in edges if a != b})
     rng = random.Random(seed)
-    side = K * math.sqrt(n) * 1.5
+    side = k * math.sqrt(n) * 1.5
     xs = [rng.uniform(-side / 2, side / 2) for _ in range(n)]
     ys = [rng.uniform(-side / 2, side / 2) for _ in range(n)]
-    cell = 2 * K
-    k2 = K * K
+    cell = 2 * k
+    k2 = k * k
     reach2 = cell * cell
     temperature = side / 8
     cooling = temperature / (iterations + 1)
@@ -123,7 +130,7 @@ def force(
         for a, b in links:
             ddx, ddy = xs[a] - xs[b], ys[a] - ys[b]
             d = math.sqrt(ddx * ddx + ddy * ddy) or 0.1
-            f = d / K
+            f = d / k
             dx[a] -= ddx * f
             dy[a] -= ddy * f
             dx[b] += ddx * f
@@ -139,3 +146,134 @@ def force(
                 ys[i] += dy[i] * step
         temperature = max(temperature - cooling, 1.0)
     return {v: (round(xs[i], 1), round(ys[i], 1)) for v, i in index.items()}
+
+
+Box = tuple[float, float, float]  # (half width, above the centre, below the centre): a node's disc and label
+
+
+def noverlap(
+    positions: dict[Hashable, tuple[float, float]],
+    boxes: dict[Hashable, Box],
+    gap: float = 4.0,
+    rounds: int = 200,
+    sideways: float = 2.0,
+) -> dict[Hashable, tuple[float, float]]:
+    """Move nodes apart until no two boxes (disc and label) overlap, as Gephi's "noverlap" does.
+
+    Each round finds the overlapping pairs among boxes in neighbouring grid
+    cells and pushes each pair apart along the axis where they overlap least,
+    half each way. It stops when a round finds no overlap, or after ``rounds``.
+    Deterministic: nodes in sorted order, sums in a fixed order, plain floats.
+    Nodes without a box are left where they are.
+    """
+    order = sorted((v for v in positions if v in boxes), key=str)
+    if len(order) < 2:
+        return dict(positions)
+    xs = [positions[v][0] for v in order]
+    ys = [positions[v][1] for v in order]
+    half = [boxes[v][0] + gap / 2 for v in order]
+    up = [boxes[v][1] + gap / 2 for v in order]
+    down = [boxes[v][2] + gap / 2 for v in order]
+    cell = 2 * max(max(half), max(u + d for u, d in zip(up, down, strict=True)))
+    n = len(order)
+    for _ in range(rounds):
+        dx = [0.0] * n
+        dy = [0.0] * n
+        grid: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for i in range(n):
+            grid[(math.floor(xs[i] / cell), math.floor(ys[i] / cell))].append(i)
+        moved = False
+        for (cx, cy), members in sorted(grid.items()):
+            near = [j for ox in (-1, 0, 1) for oy in (-1, 0, 1) for j in grid.get((cx + ox, cy + oy), ())]
+            for i in members:
+                for j in near:
+                    if j <= i:
+                        continue
+                    over_x = half[i] + half[j] - abs(xs[i] - xs[j])
+                    if over_x <= 0:
+                        continue
+                    # Box i spans ys[i]-up[i] .. ys[i]+down[i]; overlap along y of the two spans.
+                    over_y = min(ys[i] + down[i], ys[j] + down[j]) - max(ys[i] - up[i], ys[j] - up[j])
+                    if over_y <= 0:
+                        continue
+                    moved = True
+                    if over_x * sideways <= over_y:  # sideways > 1: labels are wide, moving sideways costs more
+                        s = 1.0 if xs[i] > xs[j] or (xs[i] == xs[j] and i < j) else -1.0
+                        dx[i] += s * over_x / 2
+                        dx[j] -= s * over_x / 2
+                    else:
+                        s = 1.0 if ys[i] > ys[j] or (ys[i] == ys[j] and i < j) else -1.0
+                        dy[i] += s * over_y / 2
+                        dy[j] -= s * over_y / 2
+        if not moved:
+            break
+        for i in range(n):
+            # A little more than the overlap, so that pairs pushed back by a third node still part.
+            xs[i] += dx[i] * 1.2
+            ys[i] += dy[i] * 1.2
+    out = dict(positions)
+    for i, v in enumerate(order):
+        out[v] = (round(xs[i], 1), round(ys[i], 1))
+    return out
+
+
+def overlaps(positions: dict[Hashable, tuple[float, float]], boxes: dict[Hashable, Box]) -> int:
+    """How many pairs of boxes overlap (all pairs compared: for tests and benchmarks, not for large graphs)."""
+    order = sorted((v for v in positions if v in boxes), key=str)
+    count = 0
+    for i, a in enumerate(order):
+        (xa, ya), (ha, ua, da) = positions[a], boxes[a]
+        for b in order[i + 1 :]:
+            (xb, yb), (hb, ub, db) = positions[b], boxes[b]
+            if abs(xa - xb) < ha + hb and min(ya + da, yb + db) > max(ya - ua, yb - ub):
+                count += 1
+    return count
+
+
+def readable(
+    nodes: Iterable[Hashable],
+    edges: Iterable[tuple[Hashable, Hashable]],
+    boxes: dict[Hashable, Box],
+    aspect: float = 1.6,
+    k: float = 60.0,
+) -> dict[Hashable, tuple[float, float]]:
+    """A layout to read at first sight: force-directed, then pulled apart until no box overlaps, as compact as can be.
+
+    Made for a screen ``aspect`` times wider than tall. The force layout is
+    stretched to that shape, then :func:`noverlap` runs with a few preferences
+    for sideways moves; the one whose boxes fit the screen at the largest
+    scale wins (so that most labels can be drawn at first). Deterministic.
+    """
+    order = sorted(nodes, key=str)
+    links = [(a, b) for a, b in edges if a != b]
+    linked = {v for ab in links for v in ab}
+    positions = layout([v for v in order if v in linked], links, k=k) if linked else {}
+    xs = [p[0] for p in positions.values()] or [0.0]
+    ys = [p[1] for p in positions.values()] or [0.0]
+    w, h = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
+    f = math.sqrt(aspect * h / w)
+    positions = {v: (x * f, y / f) for v, (x, y) in positions.items()}
+    # Actors linked to nothing: in rows under the rest, which noverlap then packs.
+    alone = [v for v in order if v not in linked]
+    left, bottom = min(xs) * f, max(ys) / f + 2 * k
+    width = max(1, int(math.sqrt(len(alone) * aspect)))
+    for i, v in enumerate(alone):
+        positions[v] = (left + (i % width) * 3 * k, bottom + (i // width) * k)
+    best: tuple[float, dict[Hashable, tuple[float, float]]] | None = None
+    for sideways in (0.3, 0.45, 0.6, 0.8, 1.0):
+        spread = noverlap(positions, boxes, gap=8.0, sideways=sideways)
+        scale = _fit(spread, boxes, aspect)
+        if best is None or scale > best[0]:
+            best = (scale, spread)
+    assert best is not None
+    return best[1]
+
+
+def _fit(positions: dict[Hashable, tuple[float, float]], boxes: dict[Hashable, Box], aspect: float) -> float:
+    """The scale at which the boxes' extent fits a screen of ``aspect`` (width 1)."""
+    placed = [(positions[v], boxes[v]) for v in positions if v in boxes]
+    if not placed:
+        return 1.0
+    w = max(x + b[0] for (x, _), b in placed) - min(x - b[0] for (x, _), b in placed)
+    h = max(y + b[2] for (_, y), b in placed) - min(y - b[1] for (_, y), b in placed)
+    return min(1.0 / w, 1.0 / aspect / h)

@@ -171,9 +171,19 @@ def test_the_benchmark_prints_precision_and_recall_per_kind_and_overall() -> Non
     out = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "suggestions.py")], capture_output=True, text=True, check=True
     ).stdout
-    rows = {line.split()[0]: line.split()[1:] for line in out.splitlines()[2:]}
-    assert list(rows) == ["speaker", "date", "figure", "role", "asserter", "overall"]
-    right, made, expected = (sum(int(rows[k][i]) for k in list(rows)[:-1]) for i in range(3))
-    assert [int(x) for x in rows["overall"][:3]] == [right, made, expected]
+    tables = [t.splitlines() for t in out.strip().split("\n\n")]
+    assert [t[0].split(", ", 1)[1].split(":")[0] for t in tables] == [
+        "all",
+        "the development set",
+        "the held-out set",
+    ]
+    counts = []
+    for lines in tables:
+        rows = {line.split()[0]: [int(x) for x in line.split()[1:4]] for line in lines[2:8]}
+        assert list(rows) == ["speaker", "date", "figure", "role", "asserter", "overall"]
+        assert rows["overall"] == [sum(rows[k][i] for k in list(rows)[:-1]) for i in range(3)]
+        counts.append(rows["overall"])
+    assert counts[0] == [counts[1][i] + counts[2][i] for i in range(3)]  # the two sets make the whole
     # A floor, so that a change that makes suggestions worse fails here.
+    right, made, expected = counts[0]
     assert right / made >= 0.9 and right / expected >= 0.85, out

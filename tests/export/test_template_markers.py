@@ -72,7 +72,7 @@ def test_a_label_holding_every_marker_leaves_the_page_whole(browser: Browser, wo
     try:
         assert errors == []
         assert page.evaluate("cubagraphViewer.network.body.data.nodes.length") == nodes
-        assert page.evaluate("document.querySelectorAll('script').length") == 6
+        assert page.evaluate("document.querySelectorAll('script').length") == 7
         labels = page.evaluate(
             "JSON.parse(document.getElementById('cubagraph-nodes').textContent).map(n => n.info.label)"
         )

@@ -64,9 +64,7 @@ class Opened:
         return str(self.page.locator("#panel-body").inner_text())
 
 
-def open_page(browser: Browser, url: str, allow: str = "file:", mode: str = "full") -> Iterator[Opened]:
-    """The page, switched to ``mode``: these tests are about the full view of every fact; the actor overview,
-    which the page opens on, has its own (test_view_overview.py)."""
+def open_page(browser: Browser, url: str, allow: str = "file:") -> Iterator[Opened]:
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     opened = Opened(page)
     page.on("console", lambda m: opened.errors.append(m.text) if m.type == "error" else None)
@@ -88,7 +86,6 @@ def open_page(browser: Browser, url: str, allow: str = "file:", mode: str = "ful
     page.route("**/*", route)
     page.goto(url)
     page.wait_for_function("window.cubagraphViewer && window.cubagraphViewer.drawn !== null")
-    page.evaluate("(mode) => cubagraphViewer.setMode(mode, false)", mode)
     yield opened
     page.close()
 
@@ -108,7 +105,8 @@ def test_loads_offline_with_no_errors_and_no_requests(view: Opened) -> None:
     assert view.blocked == []
     assert view.dialogs == []
     html = (ROOT / "exports/graph.html").read_text(encoding="utf-8")
-    assert not re.search(r"<(script|link|img)[^>]+(src|href)=", html), "the page must reference no file or URL"
+    # Nothing but data: URLs (the favicon is one, so that the browser asks for no /favicon.ico).
+    assert not re.search(r"<(script|link|img)[^>]+(src|href)=\"(?!data:)", html), "the page must reference no file or URL"
 
 
 def test_renders_every_node_and_edge_of_the_graph(view: Opened, g: nx.MultiDiGraph) -> None:
@@ -293,7 +291,7 @@ def test_hostile_text_renders_as_text(browser: Browser, hostile: Path) -> None:
                        document.querySelectorAll('[onerror],[onmouseover]').length,
                        document.querySelectorAll('script').length]"""
         )
-        assert injected == [0, 0, 0, 6]  # the page's own six script elements, no more
+        assert injected == [0, 0, 0, 7]  # the page's own seven script elements (five of data), no more
         assert PAYLOADS["img"] in opened.panel() or PAYLOADS["quote"] in opened.panel()
 
 
@@ -355,7 +353,7 @@ def test_a_page_holds_at_most_viewer_limit_nodes_the_best_connected(
         assert min(degree[n] for n in held) >= max(degree[n] for n in set(g.nodes) - held)
         # Every edge between two held nodes is on the page, and no other.
         expected = sum(1 for a, b in g.edges() if a in held and b in held)
-        assert opened.js("cubagraphViewer.allEdges.length") == expected
+        assert opened.js("cubagraphViewer.edges.length") == expected
         notice = opened.page.locator("#notice").inner_text()
         assert f"This page holds the 60 best-connected of {g.number_of_nodes()} nodes" in notice
         assert "viewer_limit" in notice

@@ -181,7 +181,38 @@
     $("panel").hidden = false;
   }
 
+  // A link of the actor overview: the facts behind it, each with its roles and quotes.
+  function showFacts(edge, heading) {
+    const body = $("panel-body");
+    body.replaceChildren();
+    body.appendChild(el("p", heading || "Link between two actors", "kind"));
+    const end = (x) => (typeof x === "object" && x !== null ? x.id : x);
+    const h2 = el("h2");
+    h2.append(nodeLink(end(edge.from)), document.createTextNode(" — "), nodeLink(end(edge.to)));
+    body.appendChild(h2);
+    const kinds = Object.entries(edge.kinds || {}).map(([k, n]) => `${n} ${k}${n === 1 ? "" : "s"}`).join(", ");
+    body.appendChild(el("p", `${edge.weight} fact${edge.weight === 1 ? "" : "s"} name both${kinds ? ": " + kinds : ""}.`));
+    if ((edge.registry || []).length) body.appendChild(el("p", "Registry: " + edge.registry.join(", "), "source"));
+    for (const fact of edge.facts || []) {
+      const section = el("section", null, "fact");
+      section.appendChild(el("h3", fact.info.class + " · " + fact.info.kind));
+      section.appendChild(nodeLink(fact.id));
+      const dl = el("dl", null, "roles");
+      for (const [term, ids] of roles(fact.id)) {
+        dl.appendChild(el("dt", term));
+        const dd = el("dd");
+        for (const id of ids.slice(0, 20)) dd.appendChild(nodeLink(id));
+        dl.appendChild(dd);
+      }
+      section.appendChild(dl);
+      for (const b of quoteBlocks(fact.info)) section.appendChild(b);
+      body.appendChild(section);
+    }
+    $("panel").hidden = false;
+  }
+
   v.showInfo = show;
+  v.showFacts = showFacts;
   v.quoteBlocks = quoteBlocks;
   v.roles = roles;
 })();

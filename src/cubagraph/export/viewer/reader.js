@@ -83,7 +83,9 @@
     for (let i = 0; i + 1 < at2.length; i++) {
       const a = at2[i], b = at2[i + 1];
       const piece = text.slice(u(a), u(b));
-      const by = mine.filter(([s, e]) => s <= a && e >= b).map(([, , id]) => id);
+      // The facts whose quotes cover this stretch, the most specific (shortest quote) first.
+      const by = mine.filter(([s, e]) => s <= a && e >= b).sort((x, y) => (x[1] - x[0]) - (y[1] - y[0]) || x[2] - y[2])
+        .map(([, , id]) => id).filter((id, i, all) => all.indexOf(id) === i);
       if (by.length) {
         const mark = el("mark", piece, "quote");
         mark.dataset.start = String(a);

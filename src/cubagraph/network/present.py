@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import textwrap
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from .analysis import Entry, Hop, Path
+
+if TYPE_CHECKING:  # importing networkx takes longer than a kept projection's answer (0.3-0.7 s); g is read as g.nodes[...]
+    import networkx as nx
 
 
 def paths(g: nx.MultiDiGraph, found: list[Path]) -> str:

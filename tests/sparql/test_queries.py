@@ -163,6 +163,18 @@ def test_shared_actors(store: ox.Store) -> None:
     assert all(set(r) == {"actor", "name", "documents"} for r in rows)
 
 
+def test_corroboration(store: ox.Store) -> None:
+    rows = ask(store, "corroboration")
+    # The seeds' sanctions: one event, told by two documents, on two sources; every other fact rests on one.
+    assert (rows[0]["label"], rows[0]["sources"], rows[0]["documents"], rows[0]["kind"]) == (
+        "U.S. sanctions on Cuba",
+        "2",
+        "2",
+        "event",
+    )
+    assert all(r["sources"] == "1" and r["one_source"] == "true" for r in rows[1:])
+
+
 def test_trade_figures(store: ox.Store) -> None:
     rows = ask(store, "trade-figures")
     found = [

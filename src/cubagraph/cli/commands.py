@@ -278,10 +278,15 @@ def neighbors(args: argparse.Namespace) -> int:
 
 
 def stats(args: argparse.Namespace) -> int:
+    from .. import project
     from ..network import analysis, present
+    from ..sparql import corroboration
 
-    g = _graph(args)
-    sys.stdout.write(present.stats(analysis.stats(g, args.top), args.format == "json"))
+    report = analysis.stats(_graph(args), args.top)
+    report["corroboration"] = corroboration.report(project.find(args.root, args.base), args.top)
+    sys.stdout.write(present.stats(report, args.format == "json"))
+    if args.format != "json":
+        sys.stdout.write(corroboration.text(report["corroboration"]))
     return 0
 
 

@@ -102,6 +102,19 @@ class Builder:
             for rel in actor.relations:
                 g.add(iri, self.term("relation", rel.type), self.mint.actor(rel.object))
             self.counts["actors"] += 1
+        for _, event in registry.events:
+            # A well-known event: its names here. It asserts nothing itself, so it is no cg:Event (an assertion,
+            # with evidence); each document's telling of it is, in that document's graph, with cg:sameEventAs.
+            iri = self.mint.shared_event(event.id)
+            g.add(iri, TYPE, cg("WellKnownEvent"))
+            g.add(iri, cg("eventType"), self.term("event type", event.type))
+            g.text(iri, LABEL, event.name)
+            for alias in event.aliases:
+                g.text(iri, SKOS + "altLabel", alias)
+            if event.wikidata:
+                g.add(iri, SKOS + "exactMatch", WD + event.wikidata)
+            g.text(iri, DCTERMS + "description", event.description)
+            self.counts["shared events"] += 1
         for _, post in registry.posts:
             iri = self.mint.post(post.id)
             g.add(iri, TYPE, cg("Post"))
@@ -161,6 +174,12 @@ class Builder:
             for cls in self.vocab.supers[self.term("event type", item.type)]:
                 g.add(iri, TYPE, cls)
             self._date(iri, "date", cg("date"), (*loc, "date"), item.date)
+            if item.same_as is not None:
+                # The one event that other sources tell too. Each document's telling stays a node of its own
+                # graph, with its evidence, attribution and date; no node is described in two graphs.
+                doc, _, event = item.same_as.partition("/")
+                one = self.mint.item(doc, "event", event) if event else self.mint.shared_event(doc)
+                g.add(iri, cg("sameEventAs"), one)
             if item.place:
                 g.add(iri, cg("place"), self.mint.actor(item.place))
             for p in item.participants:

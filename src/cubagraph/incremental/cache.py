@@ -171,6 +171,7 @@ class Cache:
             )
             if self.stamp:
                 entry.pieces_id, entry.index_digest = info["pieces_id"], info["index_digest"]
+            entry.identity = info["identity"]  # an older entry has none: built again, so that same_as is checked
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None  # its text is gone, or the entry is foreign: build the document afresh
         entry._file, entry._blobs, entry.prefixes = path, list(record.blobs), self.prefixes
@@ -192,6 +193,7 @@ class Cache:
             "text_sha256": entry.text_sha256,
             "counts": dict(entry.counts),
             "warnings": [[w.path, w.line, w.message, w.fix, w.warning] for w in entry.warnings],
+            "identity": entry.identity,
         }
         if pieces is not None:
             info.update(pieces=self.stamp, pieces_id=entry.pieces_id, index_digest=index_digest(entry.index))

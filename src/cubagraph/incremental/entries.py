@@ -54,6 +54,8 @@ class Entry:
         self.pieces_id = ""  # names the pieces' bytes: equal ids, equal bytes
         self._file: str | None = None
         self._blobs: list[tuple[str, int, int]] = []  # (name, offset, size) in _file
+        # What the checks between documents need of it (mapping.across.Identity.as_json): its events, its same_as.
+        self.identity: list[Any] = []
 
     @property
     def text(self) -> str:

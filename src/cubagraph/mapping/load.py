@@ -35,6 +35,7 @@ class RegistryFile:
     actors: list[tuple[yamlfile.Path, model.Actor]]
     posts: list[tuple[yamlfile.Path, model.Post]]
     broken_ids: set[str] = field(default_factory=set)
+    events: list[tuple[yamlfile.Path, model.RegistryEvent]] = field(default_factory=list)
 
 
 @dataclass
@@ -84,6 +85,7 @@ def read_registry(path: Path, problems: list[Problem]) -> RegistryFile | None:
     registry = RegistryFile(str(path), loaded, [], [])
     registry.actors = _items(loaded, data, "actors", model.Actor, problems, registry.broken_ids)
     registry.posts = _items(loaded, data, "posts", model.Post, problems, registry.broken_ids)
+    registry.events = _items(loaded, data, "events", model.RegistryEvent, problems, registry.broken_ids)
     return registry
 
 

@@ -201,9 +201,19 @@ class Participant(Strict):
 
 
 class Event(Assertion):
+    """Something that happened, as this document tells it.
+
+    ``same_as`` says that it is an event another source tells too: a
+    well-known event of the registry (``same_as: us-sanctions-on-cuba``), or
+    an event of another document (``same_as: other-document/event-id``).
+    The graph then has one node for it, with this document's evidence,
+    attribution and date in this document's graph.
+    """
+
     type: Key
     label: Text
     date: DateSpec
+    same_as: Ref | None = None
     place: Ref | None = None
     participants: list[Participant] = []
     about: list[Ref] = []
@@ -376,12 +386,30 @@ class Actor(Strict):
 class Post(Strict):
     id: Id
     name: Text
+    # Other words for the post, for suggestions ("Secretary of State", "Congressman"); not in the graph.
+    aliases: list[Text] = []
     organization: Ref
     role: Key
 
 
+class RegistryEvent(Strict):
+    """A well-known event that several documents tell: the U.S. sanctions on Cuba.
+
+    It holds no evidence of its own: each document that names it with
+    ``same_as`` adds its words, attribution and date, in its own graph.
+    """
+
+    id: Id
+    type: Key
+    name: Text
+    aliases: list[Text] = []
+    wikidata: Annotated[str, AfterValidator(_qid)] | None = None
+    description: Text | None = None
+
+
 class Registry(Strict):
-    """The shared actor registry: ``data/actors.yaml``."""
+    """The shared registry: ``data/actors.yaml``, with the actors, their posts and well-known events."""
 
     actors: list[Actor]
     posts: list[Post] = []
+    events: list[RegistryEvent] = []

@@ -23,6 +23,7 @@ FILES: dict[str, type[BaseModel]] = {"mapping.schema.json": model.Mapping, "acto
 # Which fields take which vocabulary's keys.
 KEYS = {
     ("Event", "type"): "event type",
+    ("RegistryEvent", "type"): "event type",
     ("Participant", "role"): "role",
     ("Statement", "medium"): "medium",
     ("Figure", "unit"): "unit",

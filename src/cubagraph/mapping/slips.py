@@ -174,7 +174,7 @@ def derived_too_fine(loaded: Loaded, loc: Loc, date: model.DateSpec) -> list[Pro
                     loaded.path,
                     loaded.line((*loc, "value") if date.value is not None else loc),
                     f"the date {value} is given to the {precision}, but it is derived from "
-                    f"{_short(date.derived_from)}, which supports only the {allowed}",
+                    f"{short(date.derived_from, 60)}, which supports only the {allowed}",
                     f"write {coarser} (approximate), the precision the words support",
                 )
             )
@@ -237,6 +237,7 @@ def _keys(loaded: Loaded, loc: Loc) -> set[str]:
     return set(item) if isinstance(item, dict) else set()
 
 
-def _short(text: str, limit: int = 60) -> str:
+def short(text: str, limit: int = 80) -> str:
+    """``text`` on one line, cut to ``limit`` characters, quoted: for messages."""
     text = " ".join(text.split())
     return repr(text if len(text) <= limit else text[: limit - 1] + "…")

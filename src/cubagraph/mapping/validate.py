@@ -15,10 +15,11 @@ from typing import Any
 
 from ..errors import Problem
 from ..rdf.ontology import Vocabulary
-from . import figures, model, placeholders, slips
-from .across import across, identity
+from . import figures, model, placeholders, sharedevents, slips
+from .across import across, identity, same_as
 from .load import RegistryFile, Source
 from .lookalikes import lookalikes
+from .slips import short as _short
 from .yamlfile import Loaded
 from .yamlfile import Path as Loc
 
@@ -33,6 +34,7 @@ class Checker:
         self.registry_path = registry_path
         self.actors: dict[str, model.Actor] = {}
         self.posts: dict[str, model.Post] = {}
+        self.events: dict[str, model.RegistryEvent] = {}
         self.broken: set[str] = set()
         self.names: dict[str, str] = {}  # lowercased id, name or alias -> actor id
         self.local: dict[str, Any] = {}  # the items of the document being checked
@@ -47,7 +49,8 @@ class Checker:
     def _index(self, registry: RegistryFile) -> None:
         loaded = registry.loaded
         seen: dict[str, int] = {}
-        entries: list[tuple[Loc, model.Actor | model.Post]] = [*registry.actors, *registry.posts]
+        entries: list[tuple[Loc, model.Actor | model.Post | model.RegistryEvent]]
+        entries = [*registry.actors, *registry.posts, *registry.events]
         for loc, item in entries:
             line = loaded.line((*loc, "id"))
             if item.id == ARTICLE:
@@ -65,8 +68,10 @@ class Checker:
                 self.actors[item.id] = item
                 for name in (item.id, item.name, *item.aliases):
                     self.names.setdefault(name.lower(), item.id)
-            else:
+            elif isinstance(item, model.Post):
                 self.posts[item.id] = item
+            else:
+                self.events[item.id] = item
 
     def check_registry(self) -> None:
         if self.registry is None:
@@ -83,6 +88,8 @@ class Checker:
         for at, post in self.registry.posts:
             self.actor(loaded, (*at, "organization"), post.organization)
             self.key(loaded, (*at, "role"), "post role", post.role)
+        for at, event in self.registry.events:
+            self.key(loaded, (*at, "type"), "event type", event.type)
         self.problems += lookalikes(self.registry, self.actors)
 
     # -- the documents -----------------------------------------------------
@@ -90,6 +97,7 @@ class Checker:
     def check_sources(self, sources: list[Source], known_texts: dict[str, str] | None = None) -> None:
         """Check ``sources``; ``known_texts`` are the texts that cached documents map (text -> id)."""
         self.problems += across([identity(s) for s in sources], known_texts)
+        self.problems += same_as([identity(s) for s in sources])
         for source in sources:
             self.check_one(source)
 
@@ -184,6 +192,7 @@ class Checker:
             self.ref(loaded, (*loc, "about", i), ref)
         if isinstance(item, model.Event):
             self.key(loaded, (*loc, "type"), "event type", item.type)
+            self.problems += sharedevents.same_as(loaded, loc, item, self.events, self.registry_path)
             if item.place is not None:
                 self.actor(loaded, (*loc, "place"), item.place)
             for i, p in enumerate(item.participants):
@@ -369,11 +378,6 @@ class Checker:
 
     def _warn(self, loaded: Loaded, line: int, message: str, fix: str) -> None:
         self.problems.append(Problem(loaded.path, line, message, fix, warning=True))
-
-
-def _short(text: str, limit: int = 80) -> str:
-    text = " ".join(text.split())
-    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
 def check(

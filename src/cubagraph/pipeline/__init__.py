@@ -254,6 +254,9 @@ def _checked(
         [done.identity for done in dones if done.identity is not None],
         {entry.text_file: entry.doc_id for _, entry in kept},
     )
+    # A kept document's `same_as` may name an event of a document that changed: check them all, every build.
+    identities = [done.identity for done in dones if done.identity is not None]
+    problems += across.same_as(identities + [across.Identity.of_json(entry.identity) for _, entry in kept])
     warnings = [w for _, entry in kept for w in entry.warnings]
     for done in dones:
         cache.digests.adopt(done.digests)  # a worker process's

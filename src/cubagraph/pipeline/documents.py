@@ -114,6 +114,7 @@ class Work:
         # With pieces, the cache keeps the graph as its TriG piece, and needs no quads.
         quads = to_quads(name, rows) if job.ctx is None else None
         entry = as_entry(doc, source.text_file, source.text.raw.encode("utf-8"), counts, warnings, quads)
+        entry.identity = done.identity.as_json() if done.identity is not None else []
         started = self._clock("graph build", started)
         if job.ctx is not None:
             view = export.GraphView(name, rows, job.ctx, {doc: source.text.raw})

@@ -94,6 +94,10 @@ class Minter:
     def document(self, doc_id: str) -> str:
         return f"{self.base}document/{doc_id}"
 
+    def shared_event(self, event_id: str) -> str:
+        """A well-known event of the registry: no document in its IRI, no dot in its local name."""
+        return f"{self.base}event/{event_id}"
+
     def item(self, doc_id: str, kind: str, item_id: str) -> str:
         """An event, statement, figure, claim, relation or role of one document."""
         return f"{self.base}{kind}/{doc_id}.{item_id}"

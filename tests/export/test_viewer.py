@@ -284,6 +284,17 @@ def test_hostile_text_renders_as_text(browser: Browser, hostile: Path) -> None:
         assert "https://cubagraph.example/id/actor/attacker" in opened.visible()
         page.mouse.move(700, 450)
         page.wait_for_timeout(300)
+        # The actor overview too: hover text on every node and link, the facts listed for a link.
+        opened.js("cubagraphViewer.setMode('overview', false)")
+        for x, y in opened.js(
+            "() => { const v = cubagraphViewer, r = document.getElementById('network').getBoundingClientRect();"
+            " return Object.values(v.network.getPositions(v.visibleNodes())).map((p) => {"
+            " const d = v.network.canvasToDOM(p); return [r.left + d.x, r.top + d.y]; }); }"
+        ):
+            page.mouse.move(x, y)
+            page.wait_for_timeout(20)
+        opened.js("cubagraphViewer.showFacts(cubagraphViewer.overviewEdge(cubagraphViewer.overviewEdges[0].id), 'x')")
+        assert opened.errors == []
         assert opened.dialogs == []
         injected = page.evaluate(
             """() => [document.querySelectorAll('img').length,

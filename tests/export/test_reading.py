@@ -299,3 +299,39 @@ def test_a_page_holds_the_texts_of_the_documents_with_most_nodes_within_its_budg
     assert documents.choose(held, 1000) == {"a", "b"}
     assert documents.choose(held, 600) == {"a", "c"}  # a fits first; b no longer does; c still does
     assert documents.choose(held, 10**9) == {"a", "b", "c"}  # a document with no node on the page is left out
+
+
+def test_a_crowded_timeline_becomes_a_histogram_that_counts_every_item(browser: Browser, tmp_path: Path) -> None:
+    from cubagraph.export import html
+
+    g = nx.MultiDiGraph()
+    actor = ID + "actor/a"
+    g.add_node(actor, kind="actor", label="A", aliases=[], **{"class": "Person"})
+    march = set()
+    for i in range(2000):
+        d = f"2021-{1 + i % 12:02d}-{1 + i % 28:02d}"
+        n = f"{ID}event/e{i}"
+        date = {"value": d, "earliest": d, "latest": d, "precision": "day", "approximate": False}
+        g.add_node(n, kind="event", label=f"event {i}", date=date, **{"class": "Protest"})
+        g.add_edge(actor, n, key="agent|link", label="agent", kind="link", source=n)
+        if d.startswith("2021-03"):
+            march.add(n)
+    for i in range(50):
+        g.add_node(
+            f"{ID}event/u{i}", kind="event", label=f"undated {i}", date={"precision": "unknown"}, **{"class": "Protest"}
+        )
+    path = tmp_path / "crowded.html"
+    path.write_bytes(html.page(g, {}, cap=5000))
+    for opened in open_page(browser, path.as_uri()):
+        full_view(opened)
+        assert opened.page.locator("#timeline .counts").inner_text() == "2000 placed · 50 undated (not placed)"
+        assert opened.page.locator("#timeline .item").count() == 0  # 2,000 lanes would not fit: a histogram
+        counted = opened.js(
+            """Array.from(document.querySelectorAll('#timeline title')).map((t) => t.textContent)
+                .map((t) => t.split(' from ')[0].split(', ').reduce((s, part) => s + parseInt(part, 10), 0))
+                .reduce((a, b) => a + b, 0)"""
+        )
+        assert counted == 2000
+        opened.js("cubagraphViewer.timeline.brush('2021-03-01', '2021-03-31')")
+        assert opened.visible() == march | {actor}
+        assert opened.errors == []

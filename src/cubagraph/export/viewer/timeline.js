@@ -149,15 +149,26 @@
       t.textContent = text;
       drawing.appendChild(t);
     }
-    // Lanes, so that items never overlap.
+    // Lanes, so that items never overlap; when they would not fit, a histogram of how many items each
+    // stretch of the strip holds (thousands of documents' events on a few dates).
     const lanes = [];
     const laneHeight = 9;
+    const maxLanes = Math.max(1, Math.floor((axisY - 8) / laneHeight));
     placed.sort((a, b) => a[1].lo - b[1].lo || a[0].id - b[0].id);
-    for (const [n, w] of placed) {
+    const slots = placed.map(([, w]) => {
       const x0 = x(w.lo), x1 = Math.max(x(w.hi + 1), x0 + 7);
       let lane = lanes.findIndex((end) => end < x0 - 2);
       if (lane < 0) { lane = lanes.length; lanes.push(0); }
       lanes[lane] = x1;
+      return [x0, x1, lane];
+    });
+    if (lanes.length > maxLanes) {
+      histogram(placed, x, axisY);
+      drawBrush(x, axisY);
+      return;
+    }
+    placed.forEach(([n, w], i) => {
+      const [x0, x1, lane] = slots[i];
       const y = axisY - 6 - (lane + 1) * laneHeight;
       const colour = KINDS[n.info.kind];
       const shape = svg("rect", {
@@ -171,10 +182,45 @@
       shape.appendChild(title);
       shape.addEventListener("click", (event) => { event.stopPropagation(); v.select(n.id); });
       drawing.appendChild(shape);
+    });
+    drawBrush(x, axisY);
+  }
+
+  function drawBrush(x, axisY) {
+    if (!tl.range) return;
+    const a = x(day(tl.range[0])), b = x(day(tl.range[1]) + 1);
+    drawing.appendChild(svg("rect", { x: a, y: 0, width: Math.max(b - a, 1), height: axisY, class: "brush" }));
+  }
+
+  // Items counted by where they start, in bins a few pixels wide; each bin's bar is stacked by kind.
+  function histogram(placed, x, axisY) {
+    const width = 4;
+    const bins = new Map();
+    for (const [n, w] of placed) {
+      const bin = Math.floor(x(w.lo) / width);
+      if (!bins.has(bin)) bins.set(bin, { lo: w.lo, hi: w.hi, kinds: {} });
+      const b = bins.get(bin);
+      b.lo = Math.min(b.lo, w.lo);
+      b.hi = Math.max(b.hi, w.hi);
+      b.kinds[n.info.kind] = (b.kinds[n.info.kind] || 0) + 1;
     }
-    if (tl.range) {
-      const a = x(day(tl.range[0])), b = x(day(tl.range[1]) + 1);
-      drawing.appendChild(svg("rect", { x: a, y: 0, width: Math.max(b - a, 1), height: axisY, class: "brush" }));
+    const most = Math.max(...Array.from(bins.values()).map((b) => Object.values(b.kinds).reduce((p, q) => p + q, 0)));
+    const room = axisY - 6;
+    for (const [bin, b] of bins) {
+      let y = axisY;
+      const parts = [];
+      for (const kind of Object.keys(KINDS)) {
+        const count = b.kinds[kind] || 0;
+        if (!count) continue;
+        const h = Math.max(1, (count / most) * room);
+        y -= h;
+        const bar = svg("rect", { x: bin * width, y, width: width - 1, height: h, fill: KINDS[kind], class: "bin" });
+        drawing.appendChild(bar);
+        parts.push(`${count} ${kind}${count === 1 ? "" : "s"}`);
+      }
+      const title = svg("title", {});
+      title.textContent = `${parts.join(", ")} from ${iso(b.lo)} to ${iso(b.hi)}`;
+      drawing.lastChild.appendChild(title);
     }
   }
 

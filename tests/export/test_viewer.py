@@ -64,7 +64,9 @@ class Opened:
         return str(self.page.locator("#panel-body").inner_text())
 
 
-def open_page(browser: Browser, url: str, allow: str = "file:") -> Iterator[Opened]:
+def open_page(browser: Browser, url: str, allow: str = "file:", mode: str = "full") -> Iterator[Opened]:
+    """The page, switched to ``mode``: these tests are about the full view of every fact; the actor overview,
+    which the page opens on, has its own (test_view_overview.py)."""
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     opened = Opened(page)
     page.on("console", lambda m: opened.errors.append(m.text) if m.type == "error" else None)
@@ -86,6 +88,7 @@ def open_page(browser: Browser, url: str, allow: str = "file:") -> Iterator[Open
     page.route("**/*", route)
     page.goto(url)
     page.wait_for_function("window.cubagraphViewer && window.cubagraphViewer.drawn !== null")
+    page.evaluate("(mode) => cubagraphViewer.setMode(mode, false)", mode)
     yield opened
     page.close()
 
@@ -364,7 +367,7 @@ def test_a_page_holds_at_most_viewer_limit_nodes_the_best_connected(
         assert min(degree[n] for n in held) >= max(degree[n] for n in set(g.nodes) - held)
         # Every edge between two held nodes is on the page, and no other.
         expected = sum(1 for a, b in g.edges() if a in held and b in held)
-        assert opened.js("cubagraphViewer.edges.length") == expected
+        assert opened.js("cubagraphViewer.allEdges.length") == expected
         notice = opened.page.locator("#notice").inner_text()
         assert f"This page holds the 60 best-connected of {g.number_of_nodes()} nodes" in notice
         assert "viewer_limit" in notice

@@ -17,6 +17,7 @@ shows all text with ``textContent``, never as HTML.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import heapq
 import importlib.util
@@ -34,7 +35,7 @@ from ..digests import code_digest
 from ..network.projection import Context as NetworkContext
 from ..network.projection import Projection
 from . import documents as reading
-from .drawn import EDGES, NODES, Drawn, Ranking, layout
+from .drawn import EDGES, NODES, Drawn, Picture, Ranking
 from .plan import INDEX, Graph, Lazy, Plan, materialise
 from .sentences import in_context
 
@@ -129,6 +130,12 @@ def _piece(
 
 
 def assemble(graphs: Sequence[Graph], ctx: Context) -> dict[str, Plan]:
+    made = drawing(graphs, ctx)
+    return {NAME: Plan([Lazy(made.key, made.page)])}
+
+
+def _drawing(graphs: Sequence[Graph], ctx: Context) -> Drawing:
+    ids = [g.id for g in graphs]
     cap = ctx.settings.get("viewer_cap", CAP)
     limit = max(cap, ctx.settings.get("viewer_limit", LIMIT))
     ranking = Ranking(ctx, cap, limit, graphs)
@@ -144,7 +151,90 @@ def assemble(graphs: Sequence[Graph], ctx: Context) -> dict[str, Plan]:
     drawn.save_index(needed)
     # The page depends on nothing else: if these are as they were, so is the page, and it is not made again.
     key = hashlib.sha256(json.dumps([code_digest(), embedded, shares, meta], sort_keys=True).encode()).hexdigest()
-    return {NAME: Plan([Lazy(key, lambda: _page(needed, shares, drawn, embedded, set(embedded[:cap]), meta, ctx))])}
+    made = Drawing(key, needed, shares, drawn, embedded, set(embedded[:cap]), meta, ctx)
+    ctx.shared[_SHARED] = (ids, made)
+    return made
+
+
+class Drawing:
+    """The page's nodes and edges, and the :class:`Picture` drawn from them: made once, for the page and for Gephi."""
+
+    def __init__(
+        self,
+        key: str,
+        graphs: Sequence[Graph],
+        shares: list[str],
+        drawn: Drawn,
+        embedded: list[str],
+        shown: set[str],
+        meta: dict[str, Any],
+        ctx: Context,
+    ):
+        self.key, self.graphs, self.shares, self.drawn = key, graphs, shares, drawn
+        self.embedded, self.shown, self.meta, self.ctx = embedded, shown, meta, ctx
+
+    @functools.cached_property
+    def parts(self) -> tuple[list[tuple[str, str]], list[list[str]], Picture]:
+        keep = set(self.embedded)
+        node_json: list[tuple[str, str]] = []  # (iri, its JSON without id, position and visibility)
+        edge_rows: list[list[str]] = []
+        for g, share in zip(self.graphs, self.shares, strict=True):
+            drawn_nodes, drawn_edges = self.drawn.get(g, share)
+            node_json += [(iri, data) for iri, data in drawn_nodes]
+            edge_rows += [row for row in drawn_edges if row[0] in keep and row[1] in keep]
+        self.drawn.save(self.shares)
+        node_json = _merged(node_json)
+        attributes = []
+        for iri, data in node_json:
+            d = json.loads(data)
+            info = d["info"]
+            attributes.append(
+                (iri, {"kind": info["kind"], "class": info["class"], "label": d["label"], "color": d["color"]})
+            )
+        return node_json, edge_rows, Picture(attributes, edge_rows, self.ctx.memo)
+
+    @functools.cached_property
+    def viz(self) -> dict[str, tuple[float, float, float, str]]:
+        """Each node on the page: its position, size and colour in the full view (what Gephi gets)."""
+        picture = self.parts[2]
+        return {
+            str(iri): (x, y, picture.sizes[str(iri)], picture.colours[str(iri)])
+            for iri, (x, y) in picture.positions.items()
+        }
+
+    def page(self) -> bytes:
+        return _page(self)
+
+
+_SHARED = "html:drawing"
+
+
+def _merged(node_json: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """One entry per node: a node several graphs describe (an event reported by two documents) is drawn once,
+    with every graph's documents and evidence."""
+    seen: dict[str, int] = {}
+    out: list[tuple[str, str]] = []
+    for iri, data in node_json:
+        if iri not in seen:
+            seen[iri] = len(out)
+            out.append((iri, data))
+            continue
+        first, other = json.loads(out[seen[iri]][1]), json.loads(data)
+        info, more = first["info"], other["info"]
+        info["documents"] = sorted({*info.get("documents", []), *more.get("documents", [])})
+        evidence = info.get("evidence", []) + [q for q in more.get("evidence", []) if q not in info.get("evidence", [])]
+        info["evidence"] = sorted(evidence, key=lambda q: (q.get("document", ""), q.get("start", 0)))
+        out[seen[iri]] = (iri, _script_json(first))
+    return out
+
+
+def drawing(graphs: Sequence[Graph], ctx: Context) -> Drawing:
+    """The drawing of ``graphs``, made by :func:`assemble` once per build: the Gephi exports take positions from it."""
+    found = ctx.shared.get(_SHARED)
+    if found is None or found[0] != [g.id for g in graphs]:
+        return _drawing(graphs, ctx)
+    made: Drawing = found[1]
+    return made
 
 
 def _rank(
@@ -176,32 +266,18 @@ def _rank(
     return embedded, needed, meta, keep, drawn, [drawn.share(g) for g in needed]
 
 
-def _page(
-    graphs: Sequence[Graph],
-    shares: list[str],
-    drawn: Drawn,
-    embedded: list[str],
-    shown: set[str],
-    meta: dict[str, Any],
-    ctx: Context,
-) -> bytes:
-    keep = set(embedded)
-    node_json: list[tuple[str, str]] = []  # (iri, its JSON without id, position and visibility)
-    edge_rows: list[list[str]] = []
-    for g, share in zip(graphs, shares, strict=True):
-        drawn_nodes, drawn_edges = drawn.get(g, share)
-        node_json += [(iri, data) for iri, data in drawn_nodes]
-        edge_rows += [row for row in drawn_edges if row[0] in keep and row[1] in keep]
-    drawn.save(shares)
-
+def _page(made: Drawing) -> bytes:
+    node_json, edge_rows, picture = made.parts
     ids = {iri: i for i, (iri, _) in enumerate(node_json)}
-    positions = layout(
-        [iri for iri, _ in node_json], [(r[0], r[1]) for r in edge_rows], ctx.memo / "layout.json" if ctx.memo else None
-    )
     nodes = []
     for iri, data in node_json:
-        x, y = positions[iri]
-        nodes.append(f'{{"hidden":{"false" if iri in shown else "true"},"id":{ids[iri]},"x":{x},"y":{y},{data[1:]}')
+        x, y = picture.positions[iri]
+        head = f'"hidden":{"false" if iri in made.shown else "true"},"id":{ids[iri]},"x":{x},"y":{y},"size":{picture.sizes[iri]}'
+        if iri in picture.overview:
+            ox, oy = picture.overview_positions[iri]
+            shown = "true" if iri in picture.overview_shown else "false"
+            head += f',"overview":{{"x":{ox},"y":{oy},"size":{picture.overview_sizes[iri]},"shown":{shown}}}'
+        nodes.append(f"{{{head},{data[1:]}")
     edges = [
         {
             "id": i,
@@ -216,10 +292,16 @@ def _page(
         }
         for i, (a, b, label, kind, source) in enumerate(edge_rows)
     ]
+    # The actor overview's edges: [from, to, how many facts, {kind: count}, the facts, registry labels].
+    between = [
+        [ids[a], ids[b], d["weight"], d["kinds"], [ids[f] for f in d["facts"]], d["registry"]]
+        for a, b, d in picture.overview.edges(data=True)
+    ]
+    meta = {**made.meta, "overview": between}
     values = {
         "/*CUBAGRAPH_NODES*/": "[" + ",".join(nodes) + "]",
         "/*CUBAGRAPH_EDGES*/": _script_json(edges),
-        "/*CUBAGRAPH_DOCUMENTS*/": _documents(graphs, shares, drawn, ctx),
+        "/*CUBAGRAPH_DOCUMENTS*/": _documents(made.graphs, made.shares, made.drawn, made.ctx),
         "/*CUBAGRAPH_META*/": _script_json(meta),
         "/*VIS_NETWORK_JS*/": _vis_network(),
         "/*VIEWER_JS*/": "\n".join(_asset(name) for name in SCRIPTS),
@@ -251,7 +333,7 @@ def page(g: nx.MultiDiGraph, texts: Mapping[str, str], cap: int = CAP, limit: in
 
 
 # The page's script, in this order: the network view, then the reading side, which uses what the view exposes.
-SCRIPTS = ("viewer.js", "panel.js", "reader.js", "timeline.js", "share.js")
+SCRIPTS = ("drawing.js", "viewer.js", "panel.js", "reader.js", "timeline.js", "share.js")
 
 
 def _asset(name: str) -> str:
@@ -283,7 +365,6 @@ def _node(node: str, d: dict[str, Any], texts: Mapping[str, str]) -> dict[str, A
         "label": label,
         "shape": shape,
         "color": colour,
-        "size": 16 if d["kind"] == "actor" else 11,
         # A label drawn inside a dark box needs light text.
         "font": {"size": 14 if d["kind"] == "actor" else 11, **({"color": "#ffffff"} if shape == "box" else {})},
         "info": info,

@@ -24,6 +24,7 @@ import contextlib
 import json
 import os
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,20 +38,27 @@ if TYPE_CHECKING:
     from .projection import Projection
 
 PART = "network"  # the name of a graph's rows among its pieces
-FORMAT = "1"  # bump when the tables change
+FORMAT = "2"  # bump when the tables change
 NAME = "network.sqlite"
 _CHUNK = 500  # ids per IN (...) list
 
+# Per graph (g): its nodes (with what a timeline shows in columns of their own, so that it decodes no
+# evidence), edges, share of the actor overview (facts, registry), counts for `stats`, and each actor's
+# distinct neighbours in it (ties). Across graphs, kept up to date as graphs come and go: the counts'
+# totals, and each actor's degree.
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE graphs(g INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, id TEXT NOT NULL);
 CREATE TABLE nodes(g INTEGER NOT NULL, iri TEXT NOT NULL, kind TEXT NOT NULL, class TEXT NOT NULL,
-                   label TEXT NOT NULL, modality TEXT, data TEXT NOT NULL);
+                   label TEXT NOT NULL, date TEXT, reported TEXT, documents TEXT, data TEXT NOT NULL);
 CREATE TABLE edges(g INTEGER NOT NULL, a TEXT NOT NULL, b TEXT NOT NULL, key TEXT NOT NULL,
                    label TEXT NOT NULL, kind TEXT NOT NULL, source TEXT NOT NULL);
-CREATE TABLE docs(g INTEGER NOT NULL, node TEXT NOT NULL, doc TEXT NOT NULL);
 CREATE TABLE facts(g INTEGER NOT NULL, fact TEXT NOT NULL, kind TEXT NOT NULL, actors TEXT NOT NULL);
 CREATE TABLE registry(g INTEGER NOT NULL, a TEXT NOT NULL, b TEXT NOT NULL, label TEXT NOT NULL);
+CREATE TABLE counts(g INTEGER NOT NULL, what TEXT NOT NULL, key TEXT NOT NULL, n INTEGER NOT NULL);
+CREATE TABLE ties(g INTEGER NOT NULL, actor TEXT NOT NULL, other TEXT NOT NULL);
+CREATE TABLE totals(what TEXT NOT NULL, key TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (what, key));
+CREATE TABLE degree(actor TEXT PRIMARY KEY, n INTEGER NOT NULL);
 CREATE TABLE memo(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 # Made after a bulk load, which is faster without them.
@@ -61,24 +69,52 @@ CREATE INDEX IF NOT EXISTS nodes_g ON nodes(g);
 CREATE INDEX IF NOT EXISTS edges_a ON edges(a);
 CREATE INDEX IF NOT EXISTS edges_b ON edges(b);
 CREATE INDEX IF NOT EXISTS edges_g ON edges(g);
-CREATE INDEX IF NOT EXISTS docs_g ON docs(g);
 CREATE INDEX IF NOT EXISTS facts_g ON facts(g);
 CREATE INDEX IF NOT EXISTS registry_g ON registry(g);
+CREATE INDEX IF NOT EXISTS counts_g ON counts(g);
+CREATE INDEX IF NOT EXISTS ties_g ON ties(g);
+CREATE INDEX IF NOT EXISTS ties_actor ON ties(actor, other);
 """
-_TABLES = ("nodes", "edges", "docs", "facts", "registry")
+_TABLES = ("nodes", "edges", "facts", "registry", "counts", "ties")
+_COLUMNS = {"nodes": 9, "edges": 7, "facts": 4, "registry": 4, "counts": 4, "ties": 3}
+ASSERTIONS = ("event", "statement", "figure", "claim", "relation", "role")  # as analysis.ASSERTION_KINDS
 
 
 def encode(p: Projection, actors: Collection[str]) -> bytes:
     """One graph's rows, as JSON: what :func:`update` loads. Deterministic, like the graph's other pieces."""
-    nodes, docs = [], []
+    nodes = []
+    counts: Counter[tuple[str, str]] = Counter()
     for iri, d in p.nodes:
         data = json.dumps(d, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        nodes.append([iri, d["kind"], d["class"], d["label"], d.get("modality"), data])
-        docs += [[iri, doc] for doc in d.get("documents", ())]
-    edges = [[a, b, key, d["label"], d["kind"], d["source"]] for a, b, key, d in p.edges]
+        date = json.dumps(d["date"], sort_keys=True) if "date" in d else None
+        documents = json.dumps(d["documents"], ensure_ascii=False) if "documents" in d else None
+        kind = d["kind"]
+        nodes.append([iri, kind, d["class"], d["label"], date, d.get("reported"), documents, data])
+        counts["kind", kind] += 1
+        counts["class", f"{kind}: {d['class']}"] += 1
+        if kind in ASSERTIONS:
+            counts["modality", d.get("modality", "")] += 1
+            for doc in d.get("documents", ()):
+                counts["document", doc] += 1
+    counts["all", "nodes"], counts["all", "edges"] = len(p.nodes), len(p.edges)
+    edges, ties = [], set()
+    for a, b, key, d in p.edges:
+        edges.append([a, b, key, d["label"], d["kind"], d["source"]])
+        if a != b:
+            if a in actors:
+                ties.add((a, b))
+            if b in actors:
+                ties.add((b, a))
     share = overview.contributions(p.nodes, p.edges, actors)
     facts = [[fact, kind, " ".join(named)] for fact, (kind, named) in share.facts.items()]
-    rows = {"nodes": nodes, "edges": edges, "docs": docs, "facts": facts, "registry": share.registry}
+    rows = {
+        "nodes": nodes,
+        "edges": edges,
+        "facts": facts,
+        "registry": share.registry,
+        "counts": [[what, key, n] for (what, key), n in sorted(counts.items())],
+        "ties": sorted(ties),
+    }
     return json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
@@ -123,6 +159,8 @@ def update(path: Path, graphs: Sequence[tuple[str, str, Callable[[], bytes]]], t
             _load(con, [(i, name, id, load) for i, (name, id, load) in enumerate(graphs, 1)])
             for statement in filter(str.strip, _INDEXES.split(";")):  # executescript would commit first
                 con.execute(statement)
+            con.execute("INSERT INTO totals SELECT what, key, SUM(n) FROM counts GROUP BY what, key")
+            con.execute("INSERT INTO degree SELECT actor, COUNT(DISTINCT other) FROM ties GROUP BY actor")
             _stamp(con, trig)
             con.execute("COMMIT")
             con.close()
@@ -136,13 +174,28 @@ def update(path: Path, graphs: Sequence[tuple[str, str, Callable[[], bytes]]], t
     try:
         con.execute("BEGIN IMMEDIATE")
         stale = gone + [have[name][0] for name, _, _ in changed if name in have]
+        touched: set[str] = set()  # actors whose degree may change
         for start in range(0, len(stale), _CHUNK):
             chunk = stale[start : start + _CHUNK]
             marks = ",".join("?" * len(chunk))
+            touched.update(a for (a,) in con.execute(f"SELECT DISTINCT actor FROM ties WHERE g IN ({marks})", chunk))
+            _add_totals(con, f"SELECT what, key, -SUM(n) FROM counts WHERE g IN ({marks}) GROUP BY what, key", chunk)
             for table in (*_TABLES, "graphs"):
                 con.execute(f"DELETE FROM {table} WHERE g IN ({marks})", chunk)
         top = con.execute("SELECT COALESCE(MAX(g), 0) FROM graphs").fetchone()[0]
         _load(con, [(top + i, name, id, load) for i, (name, id, load) in enumerate(changed, 1)])
+        _add_totals(con, "SELECT what, key, SUM(n) FROM counts WHERE g > ? GROUP BY what, key", [top])
+        con.execute("DELETE FROM totals WHERE n = 0")
+        touched.update(a for (a,) in con.execute("SELECT DISTINCT actor FROM ties WHERE g > ?", (top,)))
+        ordered = sorted(touched)
+        for start in range(0, len(ordered), _CHUNK):
+            actors = ordered[start : start + _CHUNK]
+            marks = ",".join("?" * len(actors))
+            con.execute(f"DELETE FROM degree WHERE actor IN ({marks})", actors)
+            con.execute(
+                f"INSERT INTO degree SELECT actor, COUNT(DISTINCT other) FROM ties WHERE actor IN ({marks}) GROUP BY actor",
+                actors,
+            )
         con.execute("DELETE FROM memo")
         _stamp(con, trig)
         con.execute("COMMIT")
@@ -166,11 +219,16 @@ def _load(con: sqlite3.Connection, graphs: Sequence[tuple[int, str, str, Callabl
             for row in part:
                 row.insert(0, g)
                 out.append(row)
-    con.executemany("INSERT INTO nodes VALUES (?, ?, ?, ?, ?, ?, ?)", rows["nodes"])
-    con.executemany("INSERT INTO edges VALUES (?, ?, ?, ?, ?, ?, ?)", rows["edges"])
-    con.executemany("INSERT INTO docs VALUES (?, ?, ?)", rows["docs"])
-    con.executemany("INSERT INTO facts VALUES (?, ?, ?, ?)", rows["facts"])
-    con.executemany("INSERT INTO registry VALUES (?, ?, ?, ?)", rows["registry"])
+    for table in _TABLES:
+        marks = ",".join("?" * _COLUMNS[table])
+        con.executemany(f"INSERT INTO {table} VALUES ({marks})", rows[table])
+
+
+def _add_totals(con: sqlite3.Connection, select: str, args: Sequence[Any]) -> None:
+    con.executemany(
+        "INSERT INTO totals VALUES (?, ?, ?) ON CONFLICT (what, key) DO UPDATE SET n = n + excluded.n",
+        con.execute(select, args).fetchall(),
+    )
 
 
 def _stamp(con: sqlite3.Connection, trig: Path) -> None:
@@ -191,6 +249,23 @@ def open_kept(path: Path, trig: Path) -> Kept | None:
         pass
     con.close()
     return None
+
+
+class Sub:
+    """A few nodes and the edges between them, as a networkx graph is read: ``nodes[n]``, ``get_edge_data(a, b)``.
+
+    (So that an answer from the kept projection needs no networkx, whose import alone takes 0.3-0.7 s.)
+    """
+
+    def __init__(self) -> None:
+        self.nodes: dict[str, dict[str, Any]] = {}
+        self._edges: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
+
+    def add_edge(self, a: str, b: str, key: str, data: dict[str, Any]) -> None:
+        self._edges.setdefault((a, b), {})[key] = data
+
+    def get_edge_data(self, a: str, b: str, default: Any = None) -> Any:
+        return self._edges.get((a, b), default)
 
 
 class Kept:
@@ -219,60 +294,66 @@ class Kept:
                     out[x].add(y)
         return out
 
-    def subgraph(self, nodes: Collection[str]) -> nx.MultiDiGraph:
-        import networkx as nx
-
-        g = nx.MultiDiGraph()
+    def subgraph(self, nodes: Collection[str]) -> Sub:
+        g = Sub()
         wanted = set(nodes)
         for marks, chunk in self._chunks(wanted):
             for iri, data in self.con.execute(f"SELECT iri, data FROM nodes WHERE iri IN ({marks})", chunk):
-                g.add_node(iri, **json.loads(data))
+                g.nodes[iri] = json.loads(data)
         for marks, chunk in self._chunks(wanted):
             for a, b, key, label, kind, source in self.con.execute(
                 f"SELECT a, b, key, label, kind, source FROM edges WHERE a IN ({marks})", chunk
             ):
                 if b in wanted:
-                    g.add_edge(a, b, key=key, label=label, kind=kind, source=source)
+                    g.add_edge(a, b, key, {"label": label, "kind": kind, "source": source})
         return g
 
     def of_kinds(self, kinds: Collection[str], around: str | None = None) -> list[tuple[str, dict[str, Any]]]:
+        """Each node's kind, label, class, date, reported and documents: what a timeline shows, without its evidence."""
         marks = ",".join("?" * len(kinds))
+        columns = "iri, kind, label, class, date, reported, documents"
         if around is None:
-            rows = list(self.con.execute(f"SELECT iri, data FROM nodes WHERE kind IN ({marks})", list(kinds)))
+            rows = list(self.con.execute(f"SELECT {columns} FROM nodes WHERE kind IN ({marks})", list(kinds)))
         else:
             rows = []
             for m, chunk in self._chunks(self.adjacent([around])[around]):
-                sql = f"SELECT iri, data FROM nodes WHERE iri IN ({m}) AND kind IN ({marks})"
+                sql = f"SELECT {columns} FROM nodes WHERE iri IN ({m}) AND kind IN ({marks})"
                 rows += self.con.execute(sql, chunk + list(kinds))
-        return [(iri, json.loads(data)) for iri, data in rows]
+        out = []
+        for iri, kind, label, klass, date, reported, documents in rows:
+            d: dict[str, Any] = {"kind": kind, "label": label, "class": klass}
+            if date is not None:
+                d["date"] = json.loads(date)
+            if reported is not None:
+                d["reported"] = reported
+            if documents is not None:
+                d["documents"] = json.loads(documents)
+            out.append((iri, d))
+        return out
 
     def actors(self) -> list[tuple[str, dict[str, Any]]]:
-        return self.of_kinds(("actor",))
+        return [
+            (iri, json.loads(data))
+            for iri, data in self.con.execute("SELECT iri, data FROM nodes WHERE kind = 'actor'")
+        ]
 
     def census(self) -> Census:
-        from .analysis import ASSERTION_KINDS, Census
+        from .analysis import Census
 
-        q = self.con.execute
-        kinds = ",".join(f"'{k}'" for k in ASSERTION_KINDS)
-        labels = dict(q("SELECT iri, label FROM nodes WHERE kind = 'actor'"))
+        totals: dict[str, dict[str, int]] = {}
+        for what, key, n in self.con.execute("SELECT what, key, n FROM totals"):
+            totals.setdefault(what, {})[key] = n
+        labels = dict(self.con.execute("SELECT iri, label FROM nodes WHERE kind = 'actor'"))
         degree = dict.fromkeys(labels, 0)
-        degree.update(
-            q(
-                "SELECT x, COUNT(DISTINCT y) FROM (SELECT a AS x, b AS y FROM edges WHERE a IN (SELECT iri FROM nodes WHERE kind = 'actor')"
-                " UNION ALL SELECT b, a FROM edges WHERE b IN (SELECT iri FROM nodes WHERE kind = 'actor')) WHERE x != y GROUP BY x"
-            )
-        )
+        degree.update((a, n) for a, n in self.con.execute("SELECT actor, n FROM degree") if a in degree)
+        every = totals.get("all", {})
         return Census(
-            q("SELECT COUNT(*) FROM nodes").fetchone()[0],
-            q("SELECT COUNT(*) FROM edges").fetchone()[0],
-            dict(q("SELECT kind, COUNT(*) FROM nodes GROUP BY kind")),
-            dict(q("SELECT kind || ': ' || class, COUNT(*) FROM nodes GROUP BY kind, class")),
-            dict(
-                q(
-                    f"SELECT doc, COUNT(*) FROM docs JOIN nodes ON nodes.iri = docs.node WHERE kind IN ({kinds}) GROUP BY doc"
-                )
-            ),
-            dict(q(f"SELECT COALESCE(modality, ''), COUNT(*) FROM nodes WHERE kind IN ({kinds}) GROUP BY 1")),
+            every.get("nodes", 0),
+            every.get("edges", 0),
+            totals.get("kind", {}),
+            totals.get("class", {}),
+            totals.get("document", {}),
+            totals.get("modality", {}),
             degree,
             labels,
         )

@@ -19,7 +19,7 @@ def paths(g: nx.MultiDiGraph, found: list[Path]) -> str:
         out.append(f"  {_name(g, path.nodes[0])}")
         shown = None
         for hop in path.hops:
-            out.append(f"    —{hop.label}→ {_name(g, hop.target)}")
+            out.append(f"    {arrow(hop.label)} {_name(g, hop.target)}")
             if hop.assertion and hop.assertion == shown:
                 out.append("        (the same evidence as the hop above)")
             else:
@@ -49,15 +49,37 @@ def _evidence(g: nx.MultiDiGraph, assertion: str, kind: str) -> list[str]:
     return lines
 
 
+def arrow(label: str) -> str:
+    """A hop's edge, pointing the way the edge goes: ``—speaker→`` forward, ``←governs—`` backward.
+
+    A hop reads from the node above it to the node it names; the analysis marks an edge that goes
+    the other way with a leading ``←`` (``Cuba ←governs— Cuban government``: the government governs Cuba).
+    """
+    return f"←{label[1:]}—" if label.startswith("←") else f"—{label}→"
+
+
 def neighbours(g: nx.MultiDiGraph, found: list[tuple[str, int, Hop | None]]) -> str:
-    out = []
+    """The neighbourhood as a tree: each node under the one that reaches it, indented by its distance.
+
+    The analysis gives the nodes by distance; here each goes under its parent (the hop's source), in
+    the order given, so that the line a node hangs from is the line above its group, not a tail."""
+    children: dict[str, list[tuple[str, int, Hop]]] = {}
+    roots = []
     for node, distance, hop in found:
         if hop is None:
-            out.append(_name(g, node))
+            roots.append(node)
         else:
-            out.append(
-                f"{'  ' * distance}{distance} —{hop.label}→ {_name(g, node)}  (from {g.nodes[hop.source]['label']})"
-            )
+            children.setdefault(hop.source, []).append((node, distance, hop))
+    out: list[str] = []
+
+    def walk(parent: str) -> None:
+        for node, distance, hop in children.get(parent, []):
+            out.append(f"{'  ' * distance}{distance} {arrow(hop.label)} {_name(g, node)}")
+            walk(node)
+
+    for root in roots:
+        out.append(_name(g, root))
+        walk(root)
     return "\n".join(out) + "\n"
 
 

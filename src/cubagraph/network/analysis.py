@@ -15,12 +15,13 @@ import itertools
 from collections import Counter
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from typing import Any, Protocol
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..mapping import dates
 from . import overview as actor_overview
+
+if TYPE_CHECKING:  # imported where needed: a kept projection's answers need no networkx (0.3-0.7 s to import)
+    import networkx as nx
 
 TIMELINE_KINDS = ("event", "statement")
 ASSERTION_KINDS = ("event", "statement", "figure", "claim", "relation", "role")
@@ -87,7 +88,7 @@ class Whole:
         return self.g.subgraph(nodes)
 
     def of_kinds(self, kinds: Collection[str], around: str | None = None) -> list[tuple[str, dict[str, Any]]]:
-        near = set(nx.all_neighbors(self.g, around)) if around else None
+        near = set(self.g.predecessors(around)) | set(self.g.successors(around)) if around else None
         return [(n, d) for n, d in self.g.nodes(data=True) if d["kind"] in kinds and (near is None or n in near)]
 
     def actors(self) -> list[tuple[str, dict[str, Any]]]:
@@ -122,7 +123,7 @@ class Whole:
 
 
 def as_net(g: nx.MultiDiGraph | Net) -> Net:
-    return Whole(g) if isinstance(g, nx.Graph) else g
+    return g if hasattr(g, "census") else Whole(g)  # a Net, or a networkx graph
 
 
 @dataclass
@@ -142,6 +143,8 @@ class Path:
 
 def undirected(g: nx.MultiDiGraph) -> nx.Graph:
     """A simple undirected view for connectivity: one edge per pair of nodes, in sorted order."""
+    import networkx as nx
+
     u = nx.Graph()
     u.add_nodes_from(sorted(g.nodes))
     u.add_edges_from(sorted({(min(a, b), max(a, b)) for a, b in g.edges() if a != b}))
@@ -177,8 +180,12 @@ def chains(whole: Net, a: str, b: str, limit: int = 3) -> tuple[nx.MultiDiGraph,
         other = sides[1] if grow is sides[0] else sides[0]
         met = [grow.seen[n] + other.seen[n] for n in grow.frontier if n in other.seen]
         shortest = min(met) if met else None
-    found: list[list[str]] = []
+    found = _shortest(net, sides, shortest, CANDIDATES * limit)
     for most in range(shortest, shortest + LONGER + 1):
+        if len(found) >= limit:  # enough of the shortest: no longer ones are needed (nor networkx)
+            break
+        import networkx as nx
+
         while sides[0].radius + sides[1].radius < most - 1 and (sides[0].frontier or sides[1].frontier):
             min((s for s in sides if s.frontier), key=lambda s: (len(s.frontier), s.centre != a)).widen()
         union = set(sides[0].seen) | set(sides[1].seen)
@@ -203,6 +210,37 @@ def _order(g: nx.MultiDiGraph, path: Path) -> tuple[int, int, list[str], list[st
     """Shortest first; then the one with fewest edges read backwards (``←``); then by the labels along it."""
     backwards = sum(h.label.startswith("←") for h in path.hops)
     return len(path.hops), backwards, [g.nodes[n]["label"].casefold() for n in path.nodes], path.nodes
+
+
+def _shortest(net: _Remembering, sides: list[_Ball], length: int, most: int) -> list[list[str]]:
+    """Up to ``most`` of the shortest paths (``length`` hops) between the two balls' centres, in the order of their ids.
+
+    Every node of such a path is within the two balls (their radii add up to
+    ``length``); a path steps from each node to a neighbour one hop nearer the end.
+    """
+    a, b = sides[0].centre, sides[1].centre
+    union = set(sides[0].seen) | set(sides[1].seen)
+    near = net.adjacent(sorted(union))
+    to_b = {b: 0}  # hops to b within the union
+    frontier = [b]
+    while frontier and a not in to_b:
+        new = sorted({m for n in frontier for m in near[n] if m in union and m not in to_b})
+        for m in new:
+            to_b[m] = to_b[frontier[0]] + 1
+        frontier = new
+    if to_b.get(a) != length:
+        return []
+    out: list[list[str]] = []
+    stack = [[a]]
+    while stack and len(out) < most:
+        path = stack.pop()
+        last = path[-1]
+        if last == b:
+            out.append(path)
+            continue
+        steps = sorted(m for m in near[last] if to_b.get(m) == to_b[last] - 1)
+        stack += [[*path, m] for m in reversed(steps)]
+    return out
 
 
 class _Remembering:
@@ -300,6 +338,8 @@ def betweenness(net: Net) -> tuple[dict[str, float], int, int]:
     """
 
     def compute() -> tuple[dict[str, float], int, int]:
+        import networkx as nx
+
         ov = net.overview()
         u = nx.Graph()
         u.add_nodes_from(sorted(ov.nodes))

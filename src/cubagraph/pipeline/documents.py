@@ -24,7 +24,7 @@ from ..export.plan import INDEX
 from ..graph.build import Builder
 from ..incremental.cache import Cache
 from ..incremental.entries import Entry, as_entry, pieces_id
-from ..mapping import across, load, validate
+from ..mapping import across, findable, load, validate
 from ..network import kept
 from ..project import Project
 from ..rdf.ontology import Ontology
@@ -98,6 +98,7 @@ class Work:
         at, grounding = len(checker.problems), checker.grounding
         checker.check_one(source)
         problems += checker.problems[at:]
+        problems += findable.unfound(source.loaded, source.items, job.ontology.vocabulary)  # no saved query finds
         if job.timings is not None:
             job.timings["quote grounding"] = job.timings.get("quote grounding", 0.0) + checker.grounding - grounding
         started = self._clock("check models", started, checker.grounding - grounding)

@@ -5,7 +5,7 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const state = { library: [], prefixes: {}, base: "", viewer: "/viewer", saved: null };
+const state = { library: [], prefixes: {}, base: "", viewer: "/viewer", saved: null, lateral: false };
 
 let editor = null; // made once the server has said which prefixes to complete
 
@@ -14,7 +14,10 @@ function makeEditor(prefixes) {
   // project's prefixes, never from prefix.cc.
   const declared = Object.entries(prefixes).map(([p, iri]) => p + ": <" + iri + ">").sort();
   Yasqe.forkAutocompleter("prefixes", { name: "cgprefixes", persistenceId: null, get: () => declared }, false);
-  return new Yasqe($("editor"), {
+  // Yasqe's own class and property completers ask lov.linkeddata.es: none of them runs here. (The
+  // defaults are merged into the config, so the list must be replaced there, not only passed below.)
+  Yasqe.defaults.autocompleters = ["cgprefixes", "variables"];
+  const made = new Yasqe($("editor"), {
     value: "",
     persistenceId: null, // the permalink, not the browser's storage, keeps a query
     consumeShareLink: null,
@@ -25,6 +28,16 @@ function makeEditor(prefixes) {
     prefixCcApi: null,
     autocompleters: ["cgprefixes", "variables"],
   });
+  // The server predeclares these prefixes, so that a query may use cg: without a PREFIX line: Yasqe's
+  // own syntax check, which would flag every such use, starts each text knowing them too.
+  const mode = made.getMode();
+  const start = mode.startState;
+  mode.startState = (...args) => {
+    const s = start.apply(mode, args);
+    Object.assign(s.prefixes, prefixes);
+    return s;
+  };
+  return made;
 }
 
 // -- what the server tells us: its prefixes, the saved queries, the actors for the actor fields -------
@@ -40,6 +53,14 @@ const ready = Promise.all([fetchJSON("/page.json"), fetchJSON("/queries.json")])
   editor.on("change", () => {
     if (marked) marked.clear();
     marked = null;
+    // Yasqe's grammar is SPARQL 1.1's, which has no LATERAL (SEP-0006, which Oxigraph runs and the faster
+    // saved queries use): its own check would call such a query invalid, so the server's check alone speaks.
+    const lateral = /\bLATERAL\b/i.test(editor.getValue());
+    if (lateral !== state.lateral) {
+      state.lateral = lateral;
+      editor.setCheckSyntaxErrors(!lateral);
+      $("lateral").hidden = !lateral;
+    }
   });
   drawLibrary();
   loadActors();
@@ -201,8 +222,12 @@ function showError(text, status) {
   if (m) {
     const line = Number(m[1]) - 1;
     const ch = Math.max(Number(m[2]) - 1, 0);
-    const end = editor.getLine(line) === undefined ? ch : Math.max(editor.getLine(line).length, ch + 1);
-    marked = editor.markText({ line, ch }, { line, ch: end }, { className: "cg-error-mark" });
+    const text = editor.getLine(line) || "";
+    // From the spot to the line's end; a spot at the end of its line marks the character before it.
+    const from = ch < text.length ? ch : Math.max(text.length - 1, 0);
+    const span = editor.markText({ line, ch: from }, { line, ch: text.length }, { className: "cg-error-mark" });
+    const handle = editor.addLineClass(line, "background", "cg-error-line");
+    marked = { clear: () => (span.clear(), editor.removeLineClass(handle, "background", "cg-error-line")) };
     editor.setCursor({ line, ch });
     editor.focus();
   }
@@ -305,5 +330,7 @@ $("form").addEventListener("submit", (event) => {
 ready.then(() => {
   if (fromHash()) run();
   else $("blank").click();
+  // A permalink pasted into this tab changes only the fragment: load it as a new page would.
+  window.addEventListener("hashchange", () => fromHash() && run());
   document.body.dataset.ready = "true"; // for the tests: the library, prefixes and actors are in
 });

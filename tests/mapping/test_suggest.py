@@ -130,12 +130,14 @@ def test_the_asserter_comes_from_x_said_and_not_from_a_clause_of_its_own(known: 
         "Cuba released 127 prisoners on Thursday, days after the Biden administration said it would act.\n"
         "According to Human Rights Watch, more than 1,000 people were detained.\n"
         "The U.S. Coast Guard said it had intercepted 6,182 Cubans at sea.\n"
+        "A court sentenced 12 protesters to prison, relatives said.\n"
     )
     figures = {f["evidence"][0]["quote"]: f for f in find(text, known).figures}
     assert figures["$12.5 million"]["asserted_by"] == "us-department-of-state"
     assert figures["127 prisoners"]["asserted_by"] == "article"
     assert figures["more than 1,000 people"]["asserted_by"] == "human-rights-watch"
     assert figures["6,182 Cubans"]["asserted_by"] == placeholders.ASSERTER  # not "U.S.": the Coast Guard
+    assert figures["12 protesters"]["asserted_by"] == placeholders.ASSERTER  # someone, but no actor: not "article"
     assert figures["$12.5 million"]["measures"] == "export_value"
 
 

@@ -231,8 +231,9 @@ def _before(before: str, first: int, raw: str, names: Names) -> Who | None:
     if m:
         word = (m.group("body") or m.group("person") or m.group("it")).lower()
         return _resolve(raw, first + m.start(), names, _MEANS[word], end=first + len(before))
-    if _CAPITALISED.search(before) or _SOMEONE.search(before):
-        return NOBODY_KNOWN  # someone the registry does not hold ("Albizu-Campos said", "relatives said")
+    someone = _CAPITALISED.search(before) or _SOMEONE.search(before)
+    if someone:  # someone the registry does not hold ("Albizu-Campos said", "relatives said")
+        return Who(start=first + someone.start(), end=first + len(before))
     return None
 
 
@@ -251,8 +252,9 @@ def _after(after: str, offset: int, names: Names) -> Who | None:
         if rest.startswith(("'s", "’s")) or (_CAPITALISED_START.match(rest.lstrip()) and rest[:1] == " "):
             return NOBODY_KNOWN  # "Amnesty International's director", "U.S. Customs and Border Protection"
         return Who(actor, start=offset + lead, end=offset + end)
-    if _CAPITALISED_START.match(after.lstrip()):
-        return NOBODY_KNOWN
+    someone = _CAPITALISED_START.match(after[lead:])
+    if someone:  # "said Juanita Goebertus": a name the registry lacks
+        return Who(start=offset + lead, end=offset + lead + someone.end())
     return None
 
 

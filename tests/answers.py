@@ -55,7 +55,10 @@ def from_json(body: bytes | str, datatypes: Mapping[str, str] | None = None) -> 
         pairs = []
         for var, t in binding.items():
             dt = t.get("datatype")
-            pairs.append((var, term(t["type"], t["value"], renamed.get(dt, dt) if dt else None, t.get("xml:lang"))))
+            kind = (
+                "literal" if t["type"] == "typed-literal" else t["type"]
+            )  # the 2008 draft's name, still sent by Virtuoso
+            pairs.append((var, term(kind, t["value"], renamed.get(dt, dt) if dt else None, t.get("xml:lang"))))
         out[row(pairs)] += 1
     return out
 

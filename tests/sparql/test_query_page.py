@@ -212,6 +212,16 @@ def test_prefixes_autocomplete_and_errors_name_their_line(opened: Opened, base: 
     assert "cg: <https://cubagraph.example/ns#>" in hints.inner_text()
     page.keyboard.press("Escape")
 
+    # Classes and properties complete from the project's ontology (not from lov.linkeddata.es).
+    set_editor(page, "SELECT ?x WHERE {\n  \n}\n")
+    page.evaluate("() => document.querySelector('.CodeMirror').CodeMirror.setCursor({line: 1, ch: 2})")
+    page.keyboard.type("?x a cg:Pe")
+    assert "cg:Person" in hints.inner_text()
+    page.keyboard.press("Escape")
+    page.keyboard.type(" ; cg:spe")
+    assert "cg:speaker" in hints.inner_text()
+    page.keyboard.press("Escape")
+
     # A prefixed name needs no PREFIX line: the server predeclares the project's prefixes.
     set_editor(page, "SELECT ?name WHERE {\n  \n}\n")
     page.evaluate("() => document.querySelector('.CodeMirror').CodeMirror.setCursor({line: 1, ch: 2})")

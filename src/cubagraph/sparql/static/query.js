@@ -14,9 +14,20 @@ function makeEditor(prefixes) {
   // project's prefixes, never from prefix.cc.
   const declared = Object.entries(prefixes).map(([p, iri]) => p + ": <" + iri + ">").sort();
   Yasqe.forkAutocompleter("prefixes", { name: "cgprefixes", persistenceId: null, get: () => declared }, false);
-  // Yasqe's own class and property completers ask lov.linkeddata.es: none of them runs here. (The
-  // defaults are merged into the config, so the list must be replaced there, not only passed below.)
-  Yasqe.defaults.autocompleters = ["cgprefixes", "variables"];
+  // Yasqe's own class and property completers ask lov.linkeddata.es; ours offer the terms that the
+  // project's ontology declares, asked of this server once. (The defaults are merged into the config,
+  // so the list must be replaced there, not only passed below.)
+  const terms = (types) =>
+    post(`SELECT DISTINCT ?term WHERE { ?term a ?type VALUES ?type { ${types} } FILTER(isIRI(?term)) } ORDER BY ?term`, "json", [])
+      .then((r) => (r.ok ? r.json() : { results: { bindings: [] } }))
+      .then((data) => data.results.bindings.map((b) => b.term.value));
+  const properties = terms("owl:ObjectProperty owl:DatatypeProperty owl:AnnotationProperty rdf:Property");
+  const classes = terms("owl:Class rdfs:Class");
+  const local = { bulk: true, persistenceId: null, autoShow: true };
+  Yasqe.forkAutocompleter("property", { ...local, name: "cgproperties", get: () => properties }, false);
+  Yasqe.forkAutocompleter("class", { ...local, name: "cgclasses", get: () => classes }, false);
+  const completers = ["cgprefixes", "cgproperties", "cgclasses", "variables"];
+  Yasqe.defaults.autocompleters = completers;
   const made = new Yasqe($("editor"), {
     value: "",
     persistenceId: null, // the permalink, not the browser's storage, keeps a query
@@ -26,7 +37,7 @@ function makeEditor(prefixes) {
     resizeable: true,
     editorHeight: "300px",
     prefixCcApi: null,
-    autocompleters: ["cgprefixes", "variables"],
+    autocompleters: completers,
   });
   // The server predeclares these prefixes, so that a query may use cg: without a PREFIX line: Yasqe's
   // own syntax check, which would flag every such use, starts each text knowing them too.

@@ -119,7 +119,7 @@
       (w ? placed : undated).push([n, w]);
     }
     counts.textContent = `${placed.length} placed · ${undated.length} undated (not placed)`;
-    rangeText.textContent = tl.range ? "range:" : "drag across the strip, or give dates, to filter the graph:";
+    rangeText.textContent = tl.range ? "range:" : "drag across it, or give dates:";
     fromInput.value = tl.range ? tl.range[0] : "";
     toInput.value = tl.range ? tl.range[1] : "";
     clear.disabled = !tl.range;
@@ -152,8 +152,7 @@
     // Lanes, so that items never overlap; when they would not fit, a histogram of how many items each
     // stretch of the strip holds (thousands of documents' events on a few dates).
     const lanes = [];
-    const laneHeight = 9;
-    const maxLanes = Math.max(1, Math.floor((axisY - 8) / laneHeight));
+    const maxLanes = Math.max(1, Math.floor((axisY - 8) / 9));
     placed.sort((a, b) => a[1].lo - b[1].lo || a[0].id - b[0].id);
     const slots = placed.map(([, w]) => {
       const x0 = x(w.lo), x1 = Math.max(x(w.hi + 1), x0 + 7);
@@ -167,9 +166,24 @@
       drawBrush(x, axisY);
       return;
     }
+    const laneHeight = Math.min(16, Math.floor((axisY - 8) / lanes.length));
+    // Where the next item of the same lane starts: a label is drawn in the room before it.
+    const next = new Array(slots.length);
+    const following = new Map();
+    for (let i = slots.length - 1; i >= 0; i--) {
+      next[i] = following.has(slots[i][2]) ? following.get(slots[i][2]) : width - 10;
+      following.set(slots[i][2], slots[i][0]);
+    }
     placed.forEach(([n, w], i) => {
       const [x0, x1, lane] = slots[i];
-      const y = axisY - 6 - (lane + 1) * laneHeight;
+      const room = next[i] - x1 - 8;
+      if (room > 40 && laneHeight >= 12) {
+        const text = svg("text", { x: x1 + 3, y: axisY - 6 - lane * laneHeight - 3, class: "tick" });
+        const chars = Math.floor(room / 6);
+        text.textContent = n.info.label.length > chars ? n.info.label.slice(0, chars - 1) + "…" : n.info.label;
+        drawing.appendChild(text);
+      }
+      const y = axisY - 6 - (lane + 1) * laneHeight + 1;
       const colour = KINDS[n.info.kind];
       const shape = svg("rect", {
         x: x0, y, width: x1 - x0, height: laneHeight - 2, rx: 3, fill: colour,

@@ -306,8 +306,9 @@ function table(data) {
 
 function permalink() {
   const hash = new URLSearchParams();
+  // The text always: the link gives back this very query even after the saved one changes.
   if (state.saved) hash.set("name", state.saved.name);
-  if (!state.saved || editor.getValue() !== state.saved.text) hash.set("query", editor.getValue());
+  hash.set("query", editor.getValue());
   for (const [name, value] of paramValues()) hash.set("param." + name, value);
   return location.pathname + "#" + hash.toString();
 }

@@ -9,7 +9,8 @@ results, as `cubagraph query` does. In-process, the graph is the store `cubagrap
 under --cache (default: the project's .cubagraph/). --root measures another built project, such
 as a corpus from benchmarks/corpus.py, with this repository's saved queries (--queries to
 change). A --param repeated with other values measures the query once per value: give a busy
-actor and a typical one.
+actor and a typical one. --both-forms times each saved query's portable SPARQL 1.1 form
+(queries/NAME.rq) beside the Oxigraph form cubagraph runs (queries/oxigraph/NAME.rq), in-process.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
+
+import pyoxigraph as ox
 
 from cubagraph import project
 from cubagraph.sparql import engine, queries, results
@@ -69,6 +72,11 @@ def main() -> None:
     parser.add_argument("--queries", type=Path, default=ROOT / "queries", help="the saved queries to time")
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="a parameter value")
     parser.add_argument("--no-http", action="store_true", help="time in-process only")
+    parser.add_argument(
+        "--both-forms",
+        action="store_true",
+        help="time each query's portable SPARQL 1.1 form beside its Oxigraph form, in-process (queries/oxigraph/)",
+    )
     args = parser.parse_args()
     proj = project.find(args.root.resolve())
     prefixes = proj.prefixes()
@@ -77,6 +85,9 @@ def main() -> None:
     store = engine.open_store(proj.trig, args.cache or proj.root / ".cubagraph")
     print(f"{proj.trig}: store opened in {time.perf_counter() - started:.2f} s")
     library = queries.library(args.queries)
+    if args.both_forms:
+        both_forms(library, store, prefixes, params, proj.base, args.runs)
+        return
 
     served = None
     if not args.no_http:
@@ -121,6 +132,38 @@ def main() -> None:
         if served is not None:
             served.terminate()
             served.wait()
+
+
+def both_forms(
+    library: dict[str, queries.SavedQuery],
+    store: ox.Store,
+    prefixes: dict[str, str],
+    params: dict[str, list[str]],
+    base: str,
+    runs: int,
+) -> None:
+    """p50 of the portable form and of the Oxigraph form of each query that has both, and their ratio."""
+    print(f"{'query':44} {'rows':>6} {'Oxigraph ms':>12} {'portable ms':>12} {'portable/Oxigraph':>18}")
+    for name, saved in library.items():
+        for bound in runs_of(saved, params):
+            medians, rows = [], 0
+            for text in (saved.text, saved.portable):
+                samples = []
+                for _ in range(runs):
+                    started = time.perf_counter()
+                    prepared = engine.prepare(text, store, prefixes, bound, saved.params, base=base)
+                    result = results.materialise(engine.run(store, prepared, prefixes))
+                    results.render(result, "json", prefixes)
+                    samples.append((time.perf_counter() - started) * 1000)
+                    rows = len(result.rows)
+                medians.append(statistics.median(samples))
+            label = (
+                name
+                + "".join(f" {k}={v}" for k, v in bound.items())
+                + ("" if saved.has_oxigraph_form else " (one form)")
+            )
+            ratio = medians[1] / medians[0] if medians[0] else float("nan")
+            print(f"{label:44} {rows:6d} {medians[0]:12.1f} {medians[1]:12.1f} {ratio:18.1f}")
 
 
 if __name__ == "__main__":

@@ -168,7 +168,8 @@ class Virtuoso:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        wait_for(f"{self.url}/sparql?query=ASK%7B%7D", self.process, 60)
+        # About 5 s on an idle machine; making the new database takes much longer under load.
+        wait_for(f"{self.url}/sparql?query=ASK%7B%7D", self.process, 180)
 
     def _ini(self, text: str) -> str:
         ports = {"Parameters": f"127.0.0.1:{self.sql_port}", "HTTPServer": f"127.0.0.1:{self.port}"}

@@ -3,9 +3,9 @@
 Virtuoso is Debian's ``virtuoso-opensource`` (7.2), started once for this module by
 ``support.Virtuoso`` (``virtuoso-t +foreground`` in a temporary directory, 127.0.0.1 only,
 stopped by its PID). Publishing goes through its authenticated Graph Store endpoint,
-``/sparql-graph-crud-auth``, with digest auth as dba; queries go to ``/sparql``, whose default
-graph is every graph in the store. scripts/setup.py installs the package; without it these
-tests fail rather than skip, so that CI cannot pass without running Virtuoso.
+``/sparql-graph-crud-auth``, with digest auth as dba (as docs/publishing.md says to); queries go
+to ``/sparql``, whose default graph is every graph in the store. scripts/setup.py installs the
+package; without it these tests fail rather than skip, so that CI cannot pass without Virtuoso.
 
 Where Virtuoso is known to change a datatype (booleans, and integers above 2^31 - 1: see
 ``as_virtuoso_means``), the answers are compared after undoing it; nothing else is normalised.
@@ -29,7 +29,7 @@ from cubagraph import project
 from cubagraph.graph.dataset import Dataset
 from cubagraph.sparql import engine, queries
 from cubagraph.store.client import Auth, Client
-from support import ROOT, Result
+from support import ROOT, Result, edit
 
 LIBRARY = queries.library(ROOT / "queries")
 PARAMS = {"actor": {"actor": "antony-blinken"}}
@@ -100,8 +100,7 @@ def publish(run: Callable[..., Result], virtuoso: Virtuoso, monkeypatch: pytest.
     monkeypatch.setenv("CUBAGRAPH_STORE_PASSWORD", "dba")
 
     def _publish(*flags: str, cwd: Path = ROOT) -> Result:
-        store = f"{virtuoso.url}/sparql-graph-crud-auth"
-        return run("publish", "--store", store, "--graph-param", "graph-uri", "--auth", "digest", *flags, cwd=cwd)
+        return run("publish", "--store", f"{virtuoso.url}/sparql-graph-crud-auth", "--auth", "digest", *flags, cwd=cwd)
 
     return _publish
 
@@ -134,6 +133,25 @@ def test_republishing_changes_nothing(published: Result, publish: Callable[..., 
     again = publish()
     assert again.code == 0, again.err
     assert again.out.splitlines()[-1].endswith(": 4 unchanged.")
+    assert virtuoso.counts() == before
+    # Virtuoso's own name for the graph parameter, graph-uri, works as well as ?graph=.
+    named = publish("--graph-param", "graph-uri")
+    assert named.code == 0, named.err
+    assert named.out.splitlines()[-1].endswith(": 4 unchanged.")
+    assert virtuoso.counts() == before
+
+
+def test_without_digest_auth_virtuoso_refuses_and_publish_says_so(
+    published: Result, run: Callable[..., Result], virtuoso: Virtuoso, workdir: Path
+) -> None:
+    before = virtuoso.counts()
+    edit(workdir / "data/actors.yaml", "    name: Venezuela\n", "    name: Bolivarian Republic of Venezuela\n")
+    assert run("build", cwd=workdir).code == 0
+    basic = run(
+        "publish", "--store", f"{virtuoso.url}/sparql-graph-crud-auth", "--auth", "basic", "--retries", "0", cwd=workdir
+    )
+    assert basic.code != 0
+    assert "401 Unauthorized" in basic.err + basic.out and "dba" not in basic.err + basic.out
     assert virtuoso.counts() == before
 
 

@@ -28,10 +28,12 @@ _BACK = re.compile(
     r"|report|statement|release|watchdog|court|administration|regime|campaign|charity)|\b(?P<person>[Hh]e|[Ss]he)"
     r"|\b(?P<it>[Ii]t))$"
 )
-_UNNAMED = re.compile(
+_UNNAMED_WORDS = (
     r"\b(?:[Aa]n?|[Tt]he|[Oo]ne)\s+(?P<before>[^,.;:\"“”]{0,60}?)\s*\b(?P<who>spokesperson|spokesman|spokeswoman|"
-    r"official|source|diplomat)s?\b(?:\s+(?:for|of|at|with|close\s+to|in)\s+(?P<after>[^,.;:\"“”]{1,60}))?$"
+    r"official|source|diplomat)s?\b(?:\s+(?:for|of|at|with|close\s+to|in)\s+(?P<after>[^,.;:\"“”]{1,60}))?"
 )
+_UNNAMED = re.compile(_UNNAMED_WORDS + "$")  # the subject just before a verb
+_UNNAMED_ANY = re.compile(_UNNAMED_WORDS)  # anywhere: "a State Department official", to which "the official" points
 _CAPITALISED = re.compile(r"(?:[A-Z][\w'’.-]*\s+){0,4}[A-Z][\w'’.-]*$")
 _CAPITALISED_START = re.compile(r"^[A-Z][\w'’.-]*")
 _SENTENCE_END = re.compile(r"[.!?][\"'’”)]*\s+(?=[\"'‘“(]?[A-Z0-9])")
@@ -59,6 +61,10 @@ _MEANS = {
     **dict.fromkeys(["report", "statement", "release", "it"], _BODIES),
     **dict.fromkeys(["he", "she"], ("person",)),
 }  # fmt: skip
+_BACK_AFTER = re.compile(
+    r"[Tt]he\s+(organi[sz]ation|group|department|ministry|agency|government|committee|subcommittee|office|court"
+    r"|administration|regime|watchdog|charity|campaign)\b(?!\s+(?:of|in|for)\b)"
+)
 _LOOK_BACK = 1500  # characters before a pointing word ("the organization") where its actor may be named
 
 
@@ -83,8 +89,9 @@ NOBODY_KNOWN = Who()
 class Names:
     """The registry's names, to find actors in text: longest first, so "Cuban government" beats "Cuba"."""
 
-    def __init__(self, actors: dict[str, list[str]], kinds: dict[str, str]):
+    def __init__(self, actors: dict[str, list[str]], kinds: dict[str, str], governments: dict[str, str] | None = None):
         self.kinds = kinds
+        self.governments = governments or {}  # a country's id -> the id of the actor that governs it
         pairs = {(n, a) for a, names in actors.items() for n in names if len(n) >= 2}
         self.pairs = sorted(pairs, key=lambda na: (-len(na[0]), na[0], na[1]))
         alternatives = "|".join(re.escape(n) for n, _ in self.pairs) or r"(?!x)x"
@@ -199,7 +206,7 @@ def _subject(raw: str, verb: re.Match[str], first: int, last: int, names: Names)
         if who is not None:
             return who
     after = raw[verb.end() : last]
-    return _after(after, verb.end(), names)
+    return _after(raw, after, verb.end(), names)
 
 
 def _before(before: str, first: int, raw: str, names: Names) -> Who | None:
@@ -220,7 +227,8 @@ def _before(before: str, first: int, raw: str, names: Names) -> Who | None:
     m = _UNNAMED.search(before)
     if m:
         of = names.all(m.group("before") or "") + names.all(m.group("after") or "")
-        return Who(of[0][2] if of else None, unnamed=m.group("who"), start=first + m.start(), end=first + len(before))
+        body = of[0][2] if of else _unnamed_before(raw, first + m.start(), m.group("who"), names)
+        return Who(body, unnamed=m.group("who"), start=first + m.start(), end=first + len(before))
     before = _AUXILIARY.sub("", before)
     # "the State Department release reported": the body behind a document speaks through it.
     named = names.ending(before) or names.ending(_DOCUMENT_NOUN.sub("", before))
@@ -237,12 +245,16 @@ def _before(before: str, first: int, raw: str, names: Names) -> Who | None:
     return None
 
 
-def _after(after: str, offset: int, names: Names) -> Who | None:
+def _after(raw: str, after: str, offset: int, names: Names) -> Who | None:
     lead = len(after) - len(after.lstrip())
     m = _UNNAMED.search(re.split(r"[,.;:]", after.lstrip(), maxsplit=1)[0])
     if m:
         of = names.all(m.group("before") or "") + names.all(m.group("after") or "")
-        return Who(of[0][2] if of else None, unnamed=m.group("who"), start=offset + lead, end=offset + lead + m.end())
+        actor = of[0][2] if of else _unnamed_before(raw, offset, m.group("who"), names)
+        return Who(actor, unnamed=m.group("who"), start=offset + lead, end=offset + lead + m.end())
+    back = _BACK_AFTER.match(after[lead:])
+    if back:  # "according to the government", "said the ministry": the body named before
+        return _resolve(raw, offset + lead, names, _MEANS[back.group(1).lower()], offset + lead + back.end())
     lead += len(_DOCUMENT_BY.match(after[lead:]).group(0))  # type: ignore[union-attr]  # it matches ""
     named = names.starting(after[lead:])
     if named is not None:
@@ -259,8 +271,27 @@ def _after(after: str, offset: int, names: Names) -> Who | None:
 
 
 def _resolve(raw: str, at: int, names: Names, kinds: tuple[str, ...], end: int) -> Who | None:
-    """The actor a pointing word at ``at`` means: the nearest one named before it, of one of ``kinds``."""
-    for _, _, actor in reversed(names.all(raw, max(0, at - _LOOK_BACK), at)):
+    """The actor a pointing word at ``at`` means: the nearest one named before it, of one of ``kinds``.
+
+    "The government" of a text that names no government body but names a country is that
+    country's government, as the registry says who governs it.
+    """
+    named = list(reversed(names.all(raw, max(0, at - _LOOK_BACK), at)))
+    for _, _, actor in named:
         if names.kinds.get(actor, "") in kinds:
             return Who(actor, start=at, end=end)
+    if raw[at:end].lower().endswith("government"):
+        for _, _, actor in named:
+            if actor in names.governments:
+                return Who(names.governments[actor], start=at, end=end)
+    return None
+
+
+def _unnamed_before(raw: str, at: int, who: str, names: Names) -> str | None:
+    """Whom "the official" speaks for: the body of "a State Department official" named before it."""
+    for m in reversed(list(_UNNAMED_ANY.finditer(raw, max(0, at - _LOOK_BACK), at))):
+        if m.group("who") == who:
+            of = names.all(m.group("before") or "") + names.all(m.group("after") or "")
+            if of:
+                return of[0][2]
     return None

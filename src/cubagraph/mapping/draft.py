@@ -122,7 +122,8 @@ def _figures(figures: list[dict[str, Any]]) -> list[str]:
         out.append(f"    value: {_q(f['value'])}")
         if f.get("scale"):
             out.append(f"    scale: {f['scale']}")
-        out.append(f"    stated: {_q(f['stated'])}  # the words that state it")
+        if f.get("stated"):
+            out.append(f"    stated: {_q(f['stated'])}  # the words that state it")
         out.append(f"    comparator: {f['comparator']}")
         out.append(f"    unit: {f['unit']}")
         if f.get("measures"):

@@ -58,7 +58,8 @@ def _looks(
             ))  # fmt: skip
         if item.measures == "people_released" and item.unit == "persons":
             releases = [e for e in (events.get(ref) for ref in item.about) if e is not None]
-            if not any(e.type == "prisoner_release" for e in releases):
+            known = all(vocab.iri("event type", e.type) for e in releases)  # a mistyped type is its own error
+            if known and not any(e.type == "prisoner_release" for e in releases):
                 found.append((
                     (*loc, "measures"),
                     f"figure {item.id!r} counts people released but is `about` no event of type prisoner_release: "

@@ -138,6 +138,7 @@ def known(registry: load.RegistryFile, vocabulary: Vocabulary) -> dict[str, Any]
             )
             for _, p in registry.posts
         },
+        "governments": {r.object: a.id for a in actors.values() for r in a.relations if r.type == "governs"},
         "units": set(vocabulary.keys("unit")),
         "measures": set(vocabulary.keys("measure")),
     }

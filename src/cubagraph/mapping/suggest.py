@@ -31,7 +31,9 @@ _COMPARATORS = {
 _NUMBER = re.compile(
     r"(?:(?P<comparator>"
     + "|".join(sorted((re.escape(c) for c in _COMPARATORS), key=len, reverse=True))
-    + r")\s+)?(?P<currency>US\$|\$|€|£)?(?P<number>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+(?:\.[0-9]+)?)(?![0-9])"
+    + r")\s+)?(?P<currency>US\$|\$|€|£)?(?P<number>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+(?:\.[0-9]+)?"
+    r"|(?<![\w-])(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+    r"(?=\s+[a-z]))(?![0-9])"
     r"(?:\s+(?P<scale>million|billion|thousand|trillion)\b)?"
     r"(?:(?P<percent>%)|-(?P<hyphen>year|month|day)\b|(?=(?P<rest>(?:\s+[A-Za-z][\w'’-]*){1,3})))?",
     re.I,
@@ -40,6 +42,12 @@ _DAY_OF = re.compile(
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr"
     r"|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?\s+$"
 )
+_WORDS = {
+    w: n
+    for n, w in enumerate(
+        ["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"], 2
+    )
+}
 _SCALES = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000, "trillion": 1_000_000_000_000}
 _CURRENCY_SIGNS = {"$": "usd", "us$": "usd", "€": "eur", "£": "gbp"}
 # The words that name a unit after a number. Each is suggested only if the ontology's vocabulary has it.
@@ -101,15 +109,17 @@ def find(
     published: str | None = None,
     units: set[str] | None = None,
     measures: set[str] | None = None,
+    governments: dict[str, str] | None = None,
 ) -> Found:
     """Suggestions for ``raw``; ``actors`` maps each known actor id to its name and aliases.
 
     ``kinds`` gives each actor's type (person, organization...), ``posts`` the registry's
     posts, ``published`` the publication date that relative dates are derived from, and
-    ``units`` and ``measures`` the keys of the ontology's vocabularies (None: every one known here).
+    ``units`` and ``measures`` the keys of the ontology's vocabularies (None: every one known here),
+    and ``governments`` who governs each country (so that "the government" has a name).
     """
     text = Text(raw)
-    names = Names(actors, kinds or {})
+    names = Names(actors, kinds or {}, governments)
     found = Found()
     found.hints = _actors(text, actors) + when.hints(raw, published)
     found.statements = _statements(text, names)
@@ -198,6 +208,10 @@ def _figures(
         if found is None:
             continue
         unit, end = found
+        if number.lower() in _WORDS:  # "two journalists": a count of people in words, and nothing else
+            if unit != "persons" or scale or m.group("currency"):
+                continue
+            number = str(_WORDS[number.lower()])
         if unit in ("years", "months", "days") and not scale and re.fullmatch(r"(1[89]|20)[0-9]{2}", number):
             continue  # "in 2018, years of ...": a year, not a length of time
         written = Decimal(number)
@@ -229,7 +243,6 @@ def _figures(
             "id": figure_id,
             # The number as written, with its scale word apart: "$275.9 million" is 275.9 million, not 275,900,000.
             "value": int(written) if written == written.to_integral_value() else written,
-            "stated": raw[m.start("currency") if m.group("currency") else m.start("number") : end],
             "comparator": comparator,
             "unit": unit,
             "counts": counts or placeholders.COUNTS,
@@ -239,6 +252,8 @@ def _figures(
         }
         if scale:
             figure["scale"] = scale
+        if m.group("number")[0].isdigit():  # "two journalists" states no digits to keep
+            figure["stated"] = raw[m.start("currency") if m.group("currency") else m.start("number") : end]
         sentence = raw[slice(*attribution.sentence(raw, start, end))].lower()
         measured = _measure("money" if money else unit, sentence, measures)
         if measured:
@@ -363,7 +378,10 @@ def _holder(raw: str, start: int, end: int, names: Names) -> tuple[str, int, int
         if first == at and after and names.kinds.get(actor) == "person":
             return actor, start, last
         break
-    before = re.search(r",\s+(?:the\s+|who is (?:the\s+)?)?$", raw[max(0, start - 12) : start])
+    before = re.search(
+        r",\s+(?:the\s+|who is (?:the\s+)?)?(?:(?:former|then|current|acting|new|outgoing|[A-Z][a-z]+)\s+)?$",
+        raw[max(0, start - 40) : start],
+    )
     if before:
         cut = start - len(before.group(0))
         named = names.ending(raw[max(0, cut - 80) : cut])

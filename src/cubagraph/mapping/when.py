@@ -51,7 +51,8 @@ _RELATIVE = re.compile(
     r"\b(?P<weekday>(?:(?:on|last|next|this)\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b"
     r"|\b(?P<day>yesterday|today|tomorrow|this morning|this afternoon|this evening|last night)\b"
     r"|\b(?P<period>(?:last|this|next|earlier this|later this)\s+(?:week|month|year))\b"
-    r"|\b(?P<ago>(?P<n>one|two|three|four|five|six|seven|eight|nine|ten|[0-9]+)\s+(?P<unit>years?|months?|weeks?|days?)\s+ago)\b"
+    r"|\b(?P<ago>(?P<n>an?|one|two|three|four|five|six|seven|eight|nine|ten|[0-9]+)\s+"
+    r"(?P<unit>years?|months?|weeks?|days?|decades?)\s+ago)\b"
     r"|\b(?P<other>(?:one|two|three|four|five|six|seven|eight|nine|ten|[0-9]+)\s+(?:years?|months?|weeks?|days?)"
     r"\s+(?:after|before|later|earlier))\b",
     re.I,
@@ -188,8 +189,10 @@ def _relative(m: re.Match[str], basis: Basis) -> dict[str, Any]:
         return _derived(str(day + dt.timedelta(shift)), quote, f"{basis}")
     if m.group("period"):
         return _period(quote, words, basis)
-    n = _NUMBERS.get(m.group("n").lower()) or int(m.group("n"))
+    n = 1 if m.group("n").lower() in ("a", "an") else _NUMBERS.get(m.group("n").lower()) or int(m.group("n"))
     unit = m.group("unit").lower().rstrip("s")
+    if unit == "decade":  # "a decade ago": ten years, at the precision of a year
+        n, unit = n * 10, "year"
     if unit == "year" and basis.year() is not None:
         return _derived(f"{basis.year() - n:04d}", quote, f"{basis}")  # type: ignore[operator]
     if unit == "month" and basis.month() is not None:

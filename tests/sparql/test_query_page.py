@@ -243,7 +243,7 @@ def test_prefixes_autocomplete_and_errors_name_their_line(opened: Opened, base: 
         assert page.evaluate(flagged) == [], name
     set_editor(page, "SELECT ?x WHERE {\n  ?x rdfs:label ?y ?z\n}\n")
     assert page.evaluate(flagged) == [1]
-    page.hover(".parseErrorIcon")  # its tooltip's one inline style is allowed by hash (server.CSP)
+    page.hover(".parseErrorIcon")  # its tooltip's one inline style is allowed by hash (page.CSP)
     assert "This line is invalid" in page.locator(".yasqe_tooltip").inner_text()
 
     # An error from the server is shown in its words, and its line and column are marked in the editor.

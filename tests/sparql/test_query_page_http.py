@@ -58,7 +58,7 @@ def test_the_page_its_files_and_the_favicon(base: str) -> None:
     for path in ("favicon.ico", "static/favicon.svg"):
         status, headers, body = get(base + path)
         assert status == 200 and headers["Content-Type"].startswith("image/svg+xml") and body.startswith(b"<svg")
-    assert get(base + "static/vendor/VENDORED.json")[0] == 404  # only the files named in server.STATIC
+    assert get(base + "static/vendor/VENDORED.json")[0] == 404  # only the files named in page.STATIC
     status, _, body = get(base + "page.json")
     page = json.loads(body)
     assert page["prefixes"]["actor"] == "https://cubagraph.example/id/actor/" and page["viewer"] == "/viewer"

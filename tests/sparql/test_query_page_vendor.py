@@ -76,7 +76,7 @@ def test_the_wheel_carries_every_page_file() -> None:
 
 
 def test_the_served_files_are_named_in_the_server() -> None:
-    from cubagraph.sparql.server import STATIC as ROUTES
+    from cubagraph.sparql.page import STATIC as ROUTES
 
     served = set(ROUTES.values())
     for entry in MANIFEST["files"]:

@@ -4,7 +4,8 @@
 and the read-only HTTP endpoint (``server``) with what it answers apart from HTTP
 (``endpoint``), its connection layer (``connection``: bounded connections, one
 deadline a request), its worker processes (``workers``) and their sandbox
-(``sandbox``).
+(``sandbox``), and the query page it serves (``page``: its files, their CSP,
+the parameters a request binds).
 
 May import: errors, files, rdf, project, mapping.
 """

@@ -18,39 +18,15 @@ import re
 import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
-from importlib import resources
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from ..project import Project
-from . import queries
+from . import page, queries
 from .connection import BoundedServer, DeadlineReader, RequestDeadline, error_body, log
 from .endpoint import CONTENT_TYPES, MEDIA, Endpoint, HTTPError, Settings, host_names, negotiate
 
 __all__ = ["CONTENT_TYPES", "MEDIA", "Endpoint", "HTTPError", "Settings", "host_names", "make_server", "negotiate"]
-
-# The query page's files, each by its exact path: nothing under static/ is served that is not named here.
-STATIC = {
-    "/": "query.html",
-    "/static/query.js": "query.js",
-    "/static/query.css": "query.css",
-    "/static/favicon.svg": "favicon.svg",
-    "/favicon.ico": "favicon.svg",  # what a browser asks for when a page names no icon (the viewer's exports)
-    # Yasqe, the editor of YASGUI, vendored pinned: static/vendor/VENDORED.json names its version, licences, hashes.
-    "/static/vendor/yasqe/yasqe.min.js": "vendor/yasqe/yasqe.min.js",
-    "/static/vendor/yasqe/yasqe.min.css": "vendor/yasqe/yasqe.min.css",
-}
-STATIC_TYPES = {"html": "text/html", "js": "text/javascript", "css": "text/css", "svg": "image/svg+xml"}
-# The query page runs with no network access beyond this server. One inline style is allowed, by its
-# hash, and only as a style attribute ('unsafe-hashes'): `text-decoration:underline`, which Yasqe's
-# syntax-error tooltip writes into its HTML (the bundle's only inline style); without it every hover
-# over an error mark logs CSP errors.
-YASQE_TOOLTIP_STYLE = "'sha256-EntWS0hFrz2vH7susM+dPUxvHlL6sBswmM8K80E5oUk='"
-CSP = (
-    "default-src 'none'; script-src 'self'; "
-    f"style-src 'self' 'unsafe-hashes' {YASQE_TOOLTIP_STYLE}; "
-    "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -190,12 +166,12 @@ class Handler(BaseHTTPRequestHandler):
             if not query:
                 raise HTTPError(400, "missing_query", "pass the query as ?query=...")
             self._query(query[0], params)
-        elif url.path in STATIC:
-            self._static(STATIC[url.path])
+        elif url.path in page.STATIC:
+            ctype, data = page.static(page.STATIC[url.path])
+            self._send(200, ctype, data, {"Content-Security-Policy": page.CSP})
         elif url.path == "/page.json":
-            # What the query page needs to show IRIs as prefixed names and to link the graph's own to the view.
-            page = {"prefixes": self.endpoint.prefixes, "base": self.endpoint.project.base, "viewer": "/viewer"}
-            self._send(200, "application/json; charset=utf-8", json.dumps(page, ensure_ascii=False).encode())
+            shown = page.settings(self.endpoint.prefixes, self.endpoint.project.base)
+            self._send(200, "application/json; charset=utf-8", json.dumps(shown, ensure_ascii=False).encode())
         elif url.path == "/queries.json":
             library = queries.library(self.endpoint.project.queries)
             body = [
@@ -283,35 +259,12 @@ class Handler(BaseHTTPRequestHandler):
     # -- answers -----------------------------------------------------------------------
 
     def _query(self, text: str, params: dict[str, list[str]]) -> None:
-        # `param=NAME=VALUE` binds a parameter that the text declares in a `# param:` line, as the CLI's
-        # --param does (the query page sends one a field). Without any, the text runs as it is.
-        bindings: dict[str, str] = {}
-        for item in params.get("param", []):
-            name, equals, value = item.partition("=")
-            if not equals or not name.strip("?$"):
-                raise HTTPError(
-                    400, "bad_parameter", f"param={item!r} is not NAME=VALUE, e.g. param=actor=antony-blinken"
-                )
-            bindings[name.strip("?$")] = value
-        declared = declared_params(text) if bindings else ()
-        saved = params.get("saved", [""])[0]
-        if bindings and saved:
-            # The query page names the saved query it started from, whose `# param:` lines say how each
-            # value becomes a term (an actor's name, a date ...), even if its text no longer carries them.
-            found = queries.library(self.endpoint.project.queries).get(saved)
-            if found is None:
-                raise HTTPError(400, "unknown_query", f"no saved query named {saved!r}; see /queries.json")
-            own = {p.name for p in declared}
-            declared = (*declared, *(p for p in found.params if p.name not in own))
+        # `param=NAME=VALUE` binds a parameter, as the CLI's --param does (the query page sends one a field).
+        bound, declared = page.bindings(text, params, self.endpoint.project.queries)
         accept = self.headers.get("Accept", "")
-        ctype, body = self.endpoint.answer(text, accept, params, bindings or None, declared)
+        ctype, body = self.endpoint.answer(text, accept, params, bound, declared)
         self.endpoint.served += 1
         self._send(200, ctype, body)
-
-    def _static(self, name: str) -> None:
-        data = resources.files("cubagraph.sparql").joinpath("static", *name.split("/")).read_bytes()
-        ctype = STATIC_TYPES[name.rsplit(".", 1)[1]]
-        self._send(200, f"{ctype}; charset=utf-8", data, {"Content-Security-Policy": CSP})
 
     def _export(self, name: str) -> None:
         name = unquote(name)
@@ -380,14 +333,6 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # the base class's other messages (timeouts, errors) are answered and logged by us
-
-
-def declared_params(text: str) -> tuple[queries.Param, ...]:
-    """The parameters a query's text declares in its `# param:` lines, read as the saved queries' are."""
-    found = (queries._PARAM.match(line) for line in text.splitlines())
-    return tuple(
-        queries.Param(m["name"], m["type"], m["help"].strip()) for m in found if m and m["type"] in queries.PARAM_TYPES
-    )
 
 
 class Server(BoundedServer):

@@ -13,7 +13,7 @@ import contextlib
 import hashlib
 import json
 import math
-from collections.abc import Hashable, Sequence
+from collections.abc import Collection, Hashable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from ..network import layout as force
 from .plan import Graph
 from .view import Context
 
-NOVERLAP = 25_000  # nodes above which overlaps are left to the page's label hiding (measured in benchmarks)
+NOVERLAP = 1500  # nodes above which the full view is not pulled apart: too slow, and not the first view (overlapping labels are hidden on the page)
 
 NODES, EDGES = "html:nodes", "html:edges"  # the parts of a graph's piece the page draws from, besides plan.INDEX
 
@@ -157,6 +157,7 @@ def layout(
     boxes: dict[str, force.Box] | None = None,
     name: str = "layout.json",
     readable: bool = False,
+    first: Collection[str] | None = None,
 ) -> dict[Hashable, tuple[float, float]]:
     """The layout of ``nodes``, pulled apart until no two ``boxes`` overlap; the last one is kept in ``memo/name``.
 
@@ -166,7 +167,7 @@ def layout(
     """
     boxes = boxes or {}
     h = hashlib.sha256(
-        json.dumps([sorted(nodes), sorted(edges), sorted(boxes.items()), readable]).encode("utf-8")
+        json.dumps([sorted(nodes), sorted(edges), sorted(boxes.items()), readable, sorted(first or ())]).encode()
     ).hexdigest()
     path = memo / name if memo is not None else None
     if path is not None:
@@ -175,7 +176,7 @@ def layout(
             if kept["input"] == h:
                 return {n: (x, y) for n, (x, y) in kept["positions"].items()}
     spread: dict[Hashable, force.Box] = {k: v for k, v in boxes.items()}
-    positions = force.readable(nodes, edges, spread) if readable else force.layout(nodes, edges)
+    positions = force.readable(nodes, edges, spread, first=first) if readable else force.layout(nodes, edges)
     if boxes and not readable and len(nodes) <= NOVERLAP:
         positions = force.noverlap(positions, spread)
     if path is not None:
@@ -238,5 +239,11 @@ class Picture:
         labels = dict(nodes)
         obox = {a: box("actor", labels[a]["label"], self.overview_sizes[a]) for a in self.overview}
         self.overview_positions = layout(
-            sorted(self.overview), sorted(self.overview.edges), memo, obox, "overview-layout.json", readable=True
+            sorted(self.overview),
+            sorted(self.overview.edges),
+            memo,
+            obox,
+            "overview-layout.json",
+            readable=True,
+            first=self.overview_shown,
         )

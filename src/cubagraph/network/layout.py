@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import random
 from collections import defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Collection, Hashable, Iterable
 
 K = 110.0  # the ideal distance between linked nodes, in pixels
 CORE = 1000  # above this many nodes, only the best-connected are laid out by force; the rest are placed
@@ -236,6 +236,7 @@ def readable(
     boxes: dict[Hashable, Box],
     aspect: float = 1.6,
     k: float = 60.0,
+    first: Collection[Hashable] | None = None,
 ) -> dict[Hashable, tuple[float, float]]:
     """A layout to read at first sight: force-directed, then pulled apart until no box overlaps, as compact as can be.
 
@@ -243,8 +244,23 @@ def readable(
     stretched to that shape, then :func:`noverlap` runs with a few preferences
     for sideways moves; the one whose boxes fit the screen at the largest
     scale wins (so that most labels can be drawn at first). Deterministic.
+
+    With ``first``, only those nodes (the ones shown at first) are laid out so;
+    the others are put beside the nodes they link to, where a search or a
+    focus finds them.
     """
     order = sorted(nodes, key=str)
+    if first is not None and len(set(first)) < len(order):
+        chosen = set(first)
+        core = readable(
+            [v for v in order if v in chosen],
+            [(a, b) for a, b in edges if a in chosen and b in chosen],
+            boxes,
+            aspect,
+            k,
+        )
+        rest = sorted({(a, b) if str(a) <= str(b) else (b, a) for a, b in edges if a != b}, key=str)
+        return _place_rest(order, rest, core, 2 * k)
     links = [(a, b) for a, b in edges if a != b]
     linked = {v for ab in links for v in ab}
     positions = layout([v for v in order if v in linked], links, k=k) if linked else {}

@@ -156,8 +156,17 @@ def test_a_saved_query_with_its_parameter_a_link_downloads_and_a_permalink(opene
     assert {r["actor"] for r in rows} == {BLINKEN}
     with page.expect_download() as info:
         page.click("#json")
+    assert info.value.suggested_filename == "results.json"
     data = json.loads(Path(info.value.path()).read_text(encoding="utf-8"))
     assert len(data["results"]["bindings"]) == len(expected)
+
+    # A download follows the field as it is now, without a run first.
+    field_.fill("Human Rights Watch")
+    with page.expect_download() as info:
+        page.click("#csv")
+    other = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8"))))
+    assert other and {r["actor"] for r in other} == {"https://cubagraph.example/id/actor/human-rights-watch"}
+    field_.fill("Antony Blinken")
 
     # A permalink holds the query and its parameter: reopened in a new page, the same text and value come
     # back and run.

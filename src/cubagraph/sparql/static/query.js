@@ -186,7 +186,12 @@ async function run() {
   if (!form.reportValidity()) return;
   $("status").textContent = "running…";
   const started = performance.now();
-  const response = await post(editor.getValue(), "json", paramValues());
+  let response;
+  try {
+    response = await post(editor.getValue(), "json", paramValues());
+  } catch (e) {
+    return showError(JSON.stringify({ error: { message: "the server did not answer — is `cubagraph serve` still running?" } }), 0);
+  }
   const ms = Math.round(performance.now() - started);
   const type = response.headers.get("Content-Type") || "";
   if (!response.ok) return showError(await response.text(), response.status);
@@ -209,13 +214,18 @@ async function run() {
   $("status").textContent = n + " row" + (n === 1 ? "" : "s") + " · " + ms + " ms";
 }
 
+let graphResults = false; // the last run's results were a graph (CONSTRUCT, DESCRIBE): JSON-LD, no CSV
+
 function setDownloads(graph) {
+  graphResults = graph;
   $("csv").hidden = graph;
   $("json").textContent = graph ? "JSON-LD" : "JSON";
   $("json").download = graph ? "results.jsonld" : "results.json";
-  $("json").href = downloadHref(graph ? "jsonld" : "json");
-  $("csv").href = downloadHref("csv");
 }
+
+// A download asks /sparql for the query as it is in the editor when clicked, with its parameters.
+$("csv").addEventListener("click", () => ($("csv").href = downloadHref("csv")));
+$("json").addEventListener("click", () => ($("json").href = downloadHref(graphResults ? "jsonld" : "json")));
 
 function showError(text, status) {
   $("status").textContent = "";

@@ -124,7 +124,7 @@ def main() -> None:
             path.write_bytes(data)
             page = browser.new_page(viewport={"width": 1440, "height": 900})
             page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort())
-            page.goto(path.as_uri())
+            page.goto(path.as_uri(), timeout=600_000)
             page.wait_for_function("window.cubagraphViewer && window.cubagraphViewer.drawn !== null", timeout=300_000)
             drawn = page.evaluate("cubagraphViewer.drawn") / 1000
             held = page.evaluate("cubagraphViewer.allNodes.length")

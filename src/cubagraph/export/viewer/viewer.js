@@ -237,6 +237,8 @@
   }
 
   let placedFor = ""; // what the positions were last computed for: mode, focus, expansion, visible set
+  let shownNodes = new Set(); // what vis-network shows now (every node starts hidden)
+  const shownEdgeIds = new Set();
   function apply(animated) {
     const visible = visibleSet();
     const overview = state.mode === "overview";
@@ -244,9 +246,12 @@
     const key = JSON.stringify([state.mode, state.focus, Array.from(state.expanded), state.community, Array.from(visible)]);
     const moved = key !== placedFor;
     placedFor = key;
+    // Only what changes goes to vis-network: updating every node of a large page took seconds.
     const updates = [];
     for (const n of allNodes) {
       const shown = visible.has(n.id);
+      const was = shownNodes.has(n.id);
+      if (shown === was && !(shown && moved)) continue;
       const u = { id: n.id, hidden: !shown };
       if (shown && moved) {
         u.size = overview && n.overview ? n.overview.size : n.size;
@@ -255,15 +260,24 @@
       }
       updates.push(u);
     }
-    nodes.update(updates);
+    shownNodes = visible;
+    if (updates.length) nodes.update(updates);
     if (animated && moved) D.animate(nodes, where, 450, () => { fit(true); });
     const linkShown = (e) => visible.has(e.from) && visible.has(e.to) && state.edgeKinds.has(e.kind) && (!overview || !isActor(e.from) || !isActor(e.to));
     const overviewShown = (e) => overview && visible.has(e.from) && visible.has(e.to) && (e.weight > 0 || state.edgeKinds.has("registry"));
-    edges.update([
-      ...allEdges.map((e) => ({ id: e.id, hidden: !linkShown(e) })),
-      ...overviewEdges.map((e) => ({ id: e.id, hidden: !overviewShown(e) })),
-    ]);
-    const shownEdges = allEdges.filter(linkShown).length + overviewEdges.filter(overviewShown).length;
+    const edgeUpdates = [];
+    let shownEdges = 0;
+    for (const [list, test] of [[allEdges, linkShown], [overviewEdges, overviewShown]]) {
+      for (const e of list) {
+        const on = test(e);
+        if (on) shownEdges++;
+        if (on !== shownEdgeIds.has(e.id)) {
+          edgeUpdates.push({ id: e.id, hidden: !on });
+          on ? shownEdgeIds.add(e.id) : shownEdgeIds.delete(e.id);
+        }
+      }
+    }
+    if (edgeUpdates.length) edges.update(edgeUpdates);
     const actors = Array.from(visible).filter(isActor).length;
     $("counts").textContent = overview
       ? `Showing ${actors.toLocaleString("en")} of ${allNodes.filter((n) => n.overview).length.toLocaleString("en")} actors${visible.size > actors ? ` and ${(visible.size - actors).toLocaleString("en")} facts` : ""}, ${shownEdges.toLocaleString("en")} links; ${meta.total.nodes.toLocaleString("en")} nodes in all.`

@@ -160,6 +160,16 @@ def test_a_saved_query_with_its_parameter_a_link_downloads_and_a_permalink(opene
     data = json.loads(Path(info.value.path()).read_text(encoding="utf-8"))
     assert len(data["results"]["bindings"]) == len(expected)
 
+    # The SPARQL 1.1 form, for any store, gives the same rows with the same field.
+    page.click("#form-switch")
+    portable = editor_text(page)
+    assert "LATERAL" not in portable and portable == (ROOT / "queries/actor.rq").read_text(encoding="utf-8")
+    shown = page.locator("#results table").inner_text()
+    run(page)
+    assert page.locator("#results table").inner_text() == shown
+    page.click("#form-switch")
+    assert "LATERAL" in editor_text(page)
+
     # A download follows the field as it is now, without a run first.
     field_.fill("Human Rights Watch")
     with page.expect_download() as info:
@@ -207,6 +217,15 @@ def test_a_saved_query_with_its_parameter_a_link_downloads_and_a_permalink(opene
     page.wait_for_function("() => window.cubagraphViewer && cubagraphViewer.state.selected !== null", timeout=15000)
     selected = page.evaluate("() => cubagraphViewer.byId.get(cubagraphViewer.state.selected).info.iri")
     assert selected == BLINKEN
+    # A document's IRI opens it in the view's reader.
+    load(opened, base)
+    page.click("#saved button[data-name=actor]")
+    page.locator("input[data-param=actor]").fill("antony-blinken")
+    run(page)
+    doc = page.locator("#results a", has_text="document:blinken-political-prisoners").first
+    assert doc.get_attribute("href") == "/viewer#read=blinken-political-prisoners"
+    doc.click()
+    page.wait_for_function("() => window.cubagraphViewer && cubagraphViewer.reading === 'blinken-political-prisoners'")
     opened.clean()
     assert any(u.endswith("/favicon.ico") or u.endswith("/favicon.svg") for u in opened.requests)
 

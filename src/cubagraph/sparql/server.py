@@ -175,7 +175,15 @@ class Handler(BaseHTTPRequestHandler):
         elif url.path == "/queries.json":
             library = queries.library(self.endpoint.project.queries)
             body = [
-                {"name": q.name, "question": q.question, "text": q.text, "params": [p.__dict__ for p in q.params]}
+                # text is what cubagraph runs; portable, the SPARQL 1.1 form for any store (the same where no
+                # faster Oxigraph form exists), which the query page offers too.
+                {
+                    "name": q.name,
+                    "question": q.question,
+                    "text": q.text,
+                    "portable": q.portable or q.text,
+                    "params": [p.__dict__ for p in q.params],
+                }
                 for q in library.values()
             ]
             self._send(200, "application/json; charset=utf-8", json.dumps(body, ensure_ascii=False).encode())

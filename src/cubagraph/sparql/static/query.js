@@ -121,6 +121,8 @@ function choose(name, values) {
   for (const b of document.querySelectorAll("#saved button")) b.classList.toggle("current", b.dataset.name === name);
   $("question").textContent = q ? q.question : "";
   if (q) editor.setValue(q.text);
+  $("form-switch").hidden = !q || q.portable === q.text;
+  $("form-switch").textContent = "show the SPARQL 1.1 form, for any store";
   drawParams(q ? q.params : [], values);
   clearResults();
 }
@@ -266,6 +268,14 @@ function prefixed(iri) {
   return best && /^[\w.-]*$/.test(local) && !local.endsWith(".") ? best[0] + ":" + local : "<" + iri + ">";
 }
 
+function documentId(iri) {
+  // A document (document/<id>) or its graph (graph/<id>): the view reads it rather than selects it.
+  for (const ns of [state.prefixes.document, state.prefixes.graph]) {
+    if (ns && iri.startsWith(ns) && iri.length > ns.length) return iri.slice(ns.length);
+  }
+  return null;
+}
+
 function cell(term) {
   const td = document.createElement("td");
   if (!term) return td;
@@ -273,9 +283,11 @@ function cell(term) {
     const text = prefixed(term.value);
     if (term.value.startsWith(state.base)) {
       const a = document.createElement("a");
-      a.href = state.viewer + "#select=" + encodeURIComponent(term.value);
+      const doc = documentId(term.value);
+      // The view's fragment (its share.js): #select=<IRI> selects a node, #read=<id> opens a document.
+      a.href = state.viewer + (doc === null ? "#select=" + encodeURIComponent(term.value) : "#read=" + encodeURIComponent(doc));
       a.textContent = text;
-      a.title = term.value + " — open in the network view";
+      a.title = term.value + (doc === null ? " — open in the network view" : " — read it in the network view");
       td.appendChild(a);
     } else {
       td.textContent = text;
@@ -338,6 +350,14 @@ $("permalink").addEventListener("click", (event) => {
   history.replaceState(null, "", permalink());
   $("permalink").href = location.href;
   $("status").textContent = "the address bar now holds this query";
+});
+
+// A saved query with a faster Oxigraph form (LATERAL) also has a SPARQL 1.1 one, for any other store.
+$("form-switch").addEventListener("click", () => {
+  const q = state.saved;
+  const portable = editor.getValue() !== q.portable;
+  editor.setValue(portable ? q.portable : q.text);
+  $("form-switch").textContent = portable ? "show the Oxigraph form, which cubagraph runs" : "show the SPARQL 1.1 form, for any store";
 });
 
 $("blank").addEventListener("click", () => {

@@ -192,7 +192,9 @@ def layout(
 # page measures the real text and hides any label that would still collide.
 FONT = {"actor": 14, "other": 11}
 CHAR = 0.6  # an average character of system-ui is about 0.6 em wide
-OVERVIEW_CAP = 150  # actors the overview shows at first; search and focus reach the rest
+# Actors the overview shows at first (more on request; search and focus reach them all). At 1440x900 about
+# 60 labels fit: benchmarks/viewer_render.py drew 37 of 150 at first, and none may overlap.
+OVERVIEW_CAP = 60
 
 
 def size(kind: str, degree: int) -> float:
@@ -235,6 +237,7 @@ class Picture:
         self.overview_sizes = {a: size("actor", self.overview.degree(a)) for a in self.overview}
         # The overview opens on the actors named by most facts; ties by IRI, so the choice is stable.
         ranked = sorted(self.overview, key=lambda a: (-self.overview.nodes[a]["facts"], a))
+        self.overview_rank = {a: i for i, a in enumerate(ranked)}
         self.overview_shown = set(ranked[:OVERVIEW_CAP])
         labels = dict(nodes)
         obox = {a: box("actor", labels[a]["label"], self.overview_sizes[a]) for a in self.overview}

@@ -276,7 +276,10 @@ def _page(made: Drawing) -> bytes:
         if iri in picture.overview:
             ox, oy = picture.overview_positions[iri]
             shown = "true" if iri in picture.overview_shown else "false"
-            head += f',"overview":{{"x":{ox},"y":{oy},"size":{picture.overview_sizes[iri]},"shown":{shown}}}'
+            rank = picture.overview_rank[iri]
+            head += (
+                f',"overview":{{"x":{ox},"y":{oy},"size":{picture.overview_sizes[iri]},"shown":{shown},"rank":{rank}}}'
+            )
         nodes.append(f"{{{head},{data[1:]}")
     edges = [
         {

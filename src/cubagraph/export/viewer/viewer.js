@@ -69,10 +69,12 @@
     mode: "overview", // "overview": actors, facts folded into links; "full": every fact a node
     expanded: new Set(), // actors whose facts the overview shows
     community: false,
+    overviewLimit: 0, // actors shown in the overview, by rank (most facts first); set below
   };
   for (const n of allNodes) if (n.info.modality) state.modalities.add(n.info.modality);
   const allModalities = Array.from(state.modalities).sort();
 
+  state.overviewLimit = allNodes.filter((n) => n.overview && n.overview.shown).length;
   const nodes = new vis.DataSet(allNodes.map((n) => ({ ...n, info: undefined, overview: undefined, hidden: true, title: nodeTitle(n) })));
   const edges = new vis.DataSet([
     ...allEdges.map((e) => ({ ...e, hidden: true })),
@@ -170,7 +172,7 @@
       }
       state.rings = { rings, parent };
     } else if (overview && !narrowing) {
-      visible = new Set(Array.from(universe).filter((id) => !isActor(id) || byId.get(id).overview.shown || state.expanded.has(id)));
+      visible = new Set(Array.from(universe).filter((id) => !isActor(id) || byId.get(id).overview.rank < state.overviewLimit || state.expanded.has(id)));
     } else if (!overview && !narrowing && initial.size < allNodes.length) {
       visible = new Set(Array.from(own).filter((id) => initial.has(id)));
     }
@@ -283,12 +285,13 @@
       ? `Showing ${actors.toLocaleString("en")} of ${allNodes.filter((n) => n.overview).length.toLocaleString("en")} actors${visible.size > actors ? ` and ${(visible.size - actors).toLocaleString("en")} facts` : ""}, ${shownEdges.toLocaleString("en")} links; ${meta.total.nodes.toLocaleString("en")} nodes in all.`
       : `Showing ${visible.size.toLocaleString("en")} of ${meta.total.nodes.toLocaleString("en")} nodes and ${shownEdges.toLocaleString("en")} of ${meta.total.edges.toLocaleString("en")} links.`;
     showHits();
-    const overviewCapped = overview && !state.search && !state.focus && !filtersActive() && allNodes.some((n) => n.overview && !n.overview.shown);
+    const overviewCapped = overview && !state.search && !state.focus && !filtersActive() && allNodes.some((n) => n.overview && n.overview.rank >= state.overviewLimit);
+    $("more-actors").hidden = !overviewCapped;
     const capped = !overview && !state.search && !state.focus && !filtersActive() && initial.size < allNodes.length;
     // A large graph: the page holds only its best-connected part (viewer_limit).
     const partial = allNodes.length < meta.total.nodes;
     const notes = [];
-    if (overviewCapped) notes.push(`The overview opens on the ${allNodes.filter((n) => n.overview && n.overview.shown).length.toLocaleString("en")} actors named by most facts. Search for a name, or focus on an actor, to see the others.`);
+    if (overviewCapped) notes.push(`The overview shows the ${state.overviewLimit.toLocaleString("en")} actors named by most facts, of ${allNodes.filter((n) => n.overview).length.toLocaleString("en")}. "More actors" adds the next ones; search for a name, or focus on an actor, to see any other.`);
     if (capped) notes.push(`The view opens on the ${initial.size.toLocaleString("en")} best-connected nodes. Search for a name, or select a node and focus on it, to see the rest.`);
     if (partial) notes.push(`This page holds the ${allNodes.length.toLocaleString("en")} best-connected of ${meta.total.nodes.toLocaleString("en")} nodes; search and filters reach only these. Raise viewer_limit in pyproject.toml, or ask \`cubagraph neighbors\` and \`cubagraph query\` about the rest.`);
     $("notice").hidden = notes.length === 0;
@@ -438,6 +441,7 @@
     apply(animated);
     if (!animated) fit();
   }
+  $("more-actors").addEventListener("click", () => { state.overviewLimit += 60; apply(true); });
   $("community").addEventListener("change", (event) => { state.community = event.target.checked; apply(); });
   function expand(id) {
     if (!isActor(id)) return;

@@ -43,8 +43,13 @@ def _build(args: argparse.Namespace) -> int:
 
 def _built(args: argparse.Namespace, proj: Project, started: float) -> int:
     from .. import export, pipeline
+    from . import progress, terminal
 
-    built = pipeline.build_exports(proj, use_cache=not args.no_cache)
+    shown = progress.Progress(terminal.raw(sys.stderr))
+    try:
+        built = pipeline.build_exports(proj, use_cache=not args.no_cache, progress=shown)
+    finally:
+        shown.close()
     _warn(built.warnings)
     if args.check:
         stale = export.stale(proj.exports, built.plans, built.graphs)

@@ -19,7 +19,9 @@ from typing import IO, Any
 # C0 controls but tab and newline, DEL, C1 controls, and the bidi embeddings, overrides and isolates
 # (which reorder what follows them on screen: "Trojan Source").
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-MACHINE = frozenset({"csv", "tsv", "json", "turtle", "ttl", "ntriples", "nt", "nquads", "trig", "xml", "jsonld", "rdfxml"})
+MACHINE = frozenset(
+    {"csv", "tsv", "json", "turtle", "ttl", "ntriples", "nt", "nquads", "trig", "xml", "jsonld", "rdfxml"}
+)
 
 
 def printable(text: str) -> str:
@@ -72,6 +74,12 @@ class Escaping(io.TextIOBase):
     @property
     def encoding(self) -> str:  # type: ignore[override]
         return getattr(self.stream, "encoding", "utf-8")
+
+
+def raw(stream: IO[str]) -> IO[str]:
+    """The stream below an :class:`Escaping` one: for what must reach the terminal as control codes (the
+    build's progress line, which returns to the start of its line with ``\\r``)."""
+    return stream.stream if isinstance(stream, Escaping) else stream
 
 
 @contextlib.contextmanager

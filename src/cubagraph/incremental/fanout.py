@@ -45,16 +45,35 @@ def processes(settings: dict[str, Any], items: int) -> int:
 _work: Callable[[list[Any]], list[Any]] | None = None  # set in the parent before forking; the workers inherit it
 
 
-def run(work: Callable[[list[T]], list[R]], items: list[T], workers: int) -> list[R]:
-    """``work`` done on ``items`` by ``workers`` processes, a batch at a time; the results in the items' order."""
+def run(
+    work: Callable[[list[T]], list[R]],
+    items: list[T],
+    workers: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[R]:
+    """``work`` done on ``items`` by ``workers`` processes, a batch at a time; the results in the items' order.
+
+    ``progress(done, total)`` is called as batches come back (in order), if given.
+    """
     global _work
     if workers <= 1:
-        return work(items)
+        if progress is None:
+            return work(items)
+        out: list[R] = []
+        for i in range(0, len(items), BATCH * 4):  # in this process: batches only to say how far it got
+            out += work(items[i : i + BATCH * 4])
+            progress(len(out), len(items))
+        return out
     _work = work
     batches = [items[i : i + BATCH] for i in range(0, len(items), BATCH)]
     try:
         with multiprocessing.get_context("fork").Pool(workers, initializer=_die_with_parent) as pool:
-            return [result for batch in pool.imap(_call, batches) for result in batch]
+            results: list[R] = []
+            for batch in pool.imap(_call, batches):
+                results += batch
+                if progress is not None:
+                    progress(len(results), len(items))
+            return results
     finally:
         _work = None
 

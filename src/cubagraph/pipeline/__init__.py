@@ -29,7 +29,7 @@ import json
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,8 +66,15 @@ class Exports:
         return {name: export.materialise(plan, self.graphs) for name, plan in self.plans.items()}
 
 
-def build_exports(project: Project, use_cache: bool = True, timings: dict[str, float] | None = None) -> Exports:
+def build_exports(
+    project: Project,
+    use_cache: bool = True,
+    timings: dict[str, float] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Exports:
     """Check and build everything, and plan every export; raise :class:`InvalidData` listing every problem.
+
+    ``progress(done, total)`` hears how many of the documents to build (those not in the cache) are built.
 
     Each document's graph is rendered into its pieces of the exports as soon
     as it is built, kept in the cache, and let go: the whole graph is never
@@ -75,10 +82,15 @@ def build_exports(project: Project, use_cache: bool = True, timings: dict[str, f
     ``export.render_all(build_dataset())`` (a test checks this).
     """
     with paused_gc():
-        return _build_exports(project, use_cache, timings)
+        return _build_exports(project, use_cache, timings, progress)
 
 
-def _build_exports(project: Project, use_cache: bool, timings: dict[str, float] | None) -> Exports:
+def _build_exports(
+    project: Project,
+    use_cache: bool,
+    timings: dict[str, float] | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Exports:
     started = time.perf_counter()
     prefixes = project.prefixes()
     stamp = hashlib.sha256(json.dumps(sorted(prefixes.items())).encode()).hexdigest()
@@ -103,7 +115,7 @@ def _build_exports(project: Project, use_cache: bool, timings: dict[str, float] 
     job = Job(project, onto, registry, display_path(str(project.registry)), cache, ctx, timings=timings)
     workers = fanout.processes(project.settings, len(todo))
     started = time.perf_counter()
-    dones = fanout.run(Work(job), todo, workers)
+    dones = fanout.run(Work(job), todo, workers, progress)
     if timings is not None and workers > 1:
         timings[f"new documents, in {workers} processes (load, check, build, pieces)"] = time.perf_counter() - started
     warnings = _checked(project, problems, dones, kept, cache)

@@ -14,7 +14,8 @@ import json
 import urllib.parse
 import urllib.request
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -23,7 +24,7 @@ import rdflib
 import rdflib.compare
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
-from support import serving
+from support import Result, serving
 
 PREFIXES = "PREFIX cg: <https://cubagraph.example/ns#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
 NAMES = ["Antony Blinken", "Barack Obama", "Joe Biden", "Mario Díaz-Balart", "Michael McCaul"]
@@ -171,3 +172,17 @@ def test_nothing_acceptable_is_406_with_the_offered_types(url: str) -> None:
     assert error["code"] == "not_acceptable"
     for offered in ("text/turtle", "application/rdf+xml", "application/ld+json", "application/trig"):
         assert offered in error["message"]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "parse"), [("rdfxml", "xml"), ("jsonld", "json-ld"), ("trig", "trig"), ("nquads", "nquads")]
+)
+def test_the_cli_writes_construct_in_every_rdf_format(
+    fmt: str, parse: str, run: Callable[..., Result], root: Path, url: str
+) -> None:
+    result = run("query", "--format", fmt, QUERIES["CONSTRUCT"], cwd=root)
+    assert result.code == 0, result.err
+    data = result.out.encode("utf-8")
+    graph = _triples(rdflib.Dataset().parse(data=data, format=parse)) if parse in ("trig", "nquads") else None
+    graph = graph if graph is not None else rdflib.Graph().parse(data=data, format=parse)
+    assert rdflib.compare.isomorphic(graph, _expected(url, "CONSTRUCT"))

@@ -442,13 +442,13 @@ MISQUOTE = (
 
 PLAIN: dict[str, Shown | Diagram] = {
     "2 documents, ": Shown("the quick start's build, on a fresh clone", "cubagraph build"),
-    "data/mappings/blinken-political-prisoners.yaml:142: ": Shown(
+    "data/mappings/blinken-political-prisoners.yaml:146: ": Shown(
         "seed 000 with an unknown actor, a misquote and an impossible date",
         "cubagraph check",
         (*SEED_000_MISTAKES, MISQUOTE),
         status=1,
     ),
-    "data/mappings/blinken-political-prisoners.yaml:179: ": Shown(
+    "data/mappings/blinken-political-prisoners.yaml:188: ": Shown(
         "seed 000 with one word of a quote changed", "cubagraph check", (MISQUOTE,), status=1
     ),
     "registry graph (one, shared)": Diagram("the data model, drawn", terms_are_declared),

@@ -109,7 +109,9 @@ def test_loads_offline_with_no_errors_and_no_requests(view: Opened) -> None:
     assert view.dialogs == []
     html = (ROOT / "exports/graph.html").read_text(encoding="utf-8")
     # Nothing but data: URLs (the favicon is one, so that the browser asks for no /favicon.ico).
-    assert not re.search(r"<(script|link|img)[^>]+(src|href)=\"(?!data:)", html), "the page must reference no file or URL"
+    assert not re.search(r"<(script|link|img)[^>]+(src|href)=\"(?!data:)", html), (
+        "the page must reference no file or URL"
+    )
 
 
 def test_renders_every_node_and_edge_of_the_graph(view: Opened, g: nx.MultiDiGraph) -> None:
@@ -141,12 +143,12 @@ def test_clicking_blinkens_statement_shows_its_quote_and_document(view: Opened) 
 
 def test_a_figure_shows_value_comparator_as_of_and_what_it_counts(view: Opened) -> None:
     view.click_node(
-        "more than 700 persons: individuals who remain in jail for exercising their freedoms of expression and peaceful assembly"
+        "more than 700 individuals: individuals who remain in jail for exercising their freedoms of expression and peaceful assembly"
     )
     panel = view.panel()
     assert "700 persons" in panel
     assert "more than" in panel
-    assert "2023-07-11 (day, approximate" in panel
+    assert "2023-07 (month, approximate" in panel  # "two years after the July 11 protests": about July 2023
     assert "individuals who remain in jail" in panel
     assert "Antony Blinken" in panel and "quoted claim" in panel
 

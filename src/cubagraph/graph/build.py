@@ -151,6 +151,25 @@ class Builder:
         for loc, item in confirmed:
             self._assertion(loc, item)
 
+    def agent(self, who: str | model.Unnamed) -> str:
+        """An actor's IRI; or, for an unnamed source, its node in this document's graph, made on first use."""
+        if isinstance(who, str):
+            return self.mint.actor(who)
+        iri = part(self.doc_iri, "unnamed", who.unnamed, who.of)
+        if iri not in self.g.nodes:
+            g = self.g
+            g.add(iri, TYPE, cg("UnnamedSource"))
+            g.text(iri, LABEL, self._name(who))
+            g.add(iri, cg("unnamedRole"), self.term("unnamed", who.unnamed))
+            g.add(iri, cg("affiliatedWith"), self.mint.actor(who.of))
+        return iri
+
+    def _name(self, who: str | model.Unnamed) -> str:
+        """'Antony Blinken'; 'an unnamed spokesperson of U.S. Department of State', never the actor's own name."""
+        if isinstance(who, str):
+            return self.actors[who].name
+        return f"{self.vocab.label(self.term('unnamed', who.unnamed))} {self.actors[who.of].name}"
+
     def ref(self, ref: str) -> str:
         return self.iris[ref] if ref in self.iris else self.mint.actor(ref)
 
@@ -160,7 +179,7 @@ class Builder:
         self.counts[section] += 1
         g.text(iri, LABEL, self._label(item))
         g.add(iri, cg("modality"), self.term("modality", item.modality))
-        by = self.doc_iri if item.asserted_by == ARTICLE else self.mint.actor(item.asserted_by)
+        by = self.doc_iri if item.asserted_by == ARTICLE else self.agent(item.asserted_by)
         g.add(iri, cg("assertedBy"), by)
         if item.via:
             g.add(iri, cg("assertedVia"), self.iris[item.via])
@@ -186,7 +205,7 @@ class Builder:
                 g.add(iri, self.term("role", p.role), self.mint.actor(p.actor))
         elif isinstance(item, model.Statement):
             g.add(iri, TYPE, cg("Statement"))
-            g.add(iri, cg("speaker"), self.mint.actor(item.speaker))
+            g.add(iri, cg("speaker"), self.agent(item.speaker))
             g.add(iri, cg("medium"), self.term("medium", item.medium))
             g.text(iri, cg("platform"), item.platform)
             self._date(iri, "date", cg("date"), (*loc, "date"), item.date)
@@ -229,7 +248,7 @@ class Builder:
             return item.summary
         if isinstance(item, model.Statement):
             medium = self.vocab.label(self.term("medium", item.medium))
-            return f"{self.actors[item.speaker].name}: {medium}"
+            return f"{self._name(item.speaker)}: {medium}"
         if isinstance(item, model.Figure):
             comparator = self.vocab.label(self.term("comparator", item.comparator))
             return figures.label(item, comparator, self.vocab.label(self.term("unit", item.unit)))

@@ -177,6 +177,20 @@ def _with_shorthands(schema: Any, handler: Any, shorthands: list[dict[str, Any]]
 Quotes = Annotated[list[Quote], Field(min_length=1)]
 
 
+class Unnamed(Strict):
+    """A speaker or source the document does not name: ``{unnamed: spokesperson, of: us-department-of-state}``.
+
+    "A State Department spokesperson" is not the State Department: the graph
+    keeps an unnamed source, affiliated with the actor, never the actor itself.
+    """
+
+    unnamed: Key
+    of: Ref
+
+    def __str__(self) -> str:
+        return f"{{unnamed: {self.unnamed}, of: {self.of}}}"
+
+
 class Assertion(Strict):
     """What every asserted item carries: an id, evidence, an asserter, a modality.
 
@@ -189,7 +203,7 @@ class Assertion(Strict):
     # May be empty while the item is suggested; `check` refuses it empty once confirmed (mapping/slips.py).
     evidence: list[Quote]
     modality: Key = "reported"
-    asserted_by: Ref = "article"
+    asserted_by: Ref | Unnamed = "article"
     via: Ref | None = None
     note: Text | None = None
     suggested: bool = False
@@ -226,7 +240,7 @@ class Demand(Strict):
 
 
 class Statement(Assertion):
-    speaker: Ref
+    speaker: Ref | Unnamed
     medium: Key
     platform: Text | None = None
     date: DateSpec

@@ -29,6 +29,7 @@ KEYS = {
     ("Figure", "unit"): "unit",
     ("Figure", "comparator"): "comparator",
     ("Figure", "measures"): "measure",
+    ("Unnamed", "unnamed"): "unnamed",
     ("Relation", "type"): "relation",
     ("RegistryRelation", "type"): "relation",
     ("Actor", "type"): "actor type",

@@ -96,8 +96,8 @@ class Checker:
 
     def check_sources(self, sources: list[Source], known_texts: dict[str, str] | None = None) -> None:
         """Check ``sources``; ``known_texts`` are the texts that cached documents map (text -> id)."""
-        self.problems += across([identity(s) for s in sources], known_texts)
-        self.problems += same_as([identity(s) for s in sources])
+        identities = [identity(s) for s in sources]
+        self.problems += across(identities, known_texts) + same_as(identities)
         for source in sources:
             self.check_one(source)
 
@@ -152,12 +152,8 @@ class Checker:
             for i, quote in enumerate(getattr(item, name, [])):
                 self.quote(source, (*loc, name, i), quote)
         kind = model.SINGULAR.get(str(loc[0]), "item")
-        self._warn(
-            source.loaded,
-            source.loaded.line((*loc, "id")),
-            f"suggested {kind} {item.id!r} is not confirmed, so it is not in the graph",
-            "check it, then delete `suggested: true`",
-        )
+        message = f"suggested {kind} {item.id!r} is not confirmed, so it is not in the graph"
+        self._warn(source.loaded, source.loaded.line((*loc, "id")), message, "check it, then delete `suggested: true`")
 
     def _items(self, source: Source) -> dict[str, Any]:
         """The document's items by id, after checking ids are unique."""
@@ -254,13 +250,13 @@ class Checker:
             self._add(loaded, line, "`via` needs `asserted_by`", f"add asserted_by: the actor behind {item.via!r}")
         else:
             who = {via.speaker} if isinstance(via, model.Statement) else {p.actor for p in via.participants}
-            if not who <= set(self.actors):
+            if not all(isinstance(w, model.Unnamed) or w in self.actors for w in who):
                 return  # an unknown actor there is reported where it is named
-            if by not in who:
+            if by not in who:  # an unnamed spokesperson's words are theirs, not their organisation's
                 self._add(
                     loaded,
                     line,
-                    f"{item.via!r} is not made by {by!r} (it names {', '.join(sorted(who)) or 'no actor'})",
+                    f"{item.via!r} is not made by {str(by)!r} (it names {', '.join(sorted(map(str, who))) or 'no actor'})",
                     "fix asserted_by or via",
                 )
 
@@ -276,9 +272,11 @@ class Checker:
             loaded, loaded.line(loc), f"unknown {family} {value!r}", f"{hint} (declared in ontology/cubagraph.ttl)"
         )
 
-    def actor(self, loaded: Loaded, loc: Loc, ref: str) -> None:
-        # Without a readable registry every actor reference would look unknown:
-        # the registry's own problem is the one worth reporting.
+    def actor(self, loaded: Loaded, loc: Loc, ref: str | model.Unnamed) -> None:
+        if isinstance(ref, model.Unnamed):  # "a spokesperson for X": what kind, and X
+            self.key(loaded, (*loc, "unnamed"), "unnamed", ref.unnamed)
+            ref, loc = ref.of, (*loc, "of")
+        # Without a readable registry every actor reference would look unknown: the registry's problem is reported.
         if ref in self.actors or ref in self.broken or self.registry is None or placeholders.is_placeholder(ref):
             return
         self._unknown(loaded, loc, "actor", ref, list(self.actors), self.registry_path)

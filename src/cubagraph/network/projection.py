@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # networkx is slow to import, and the exporters project a gra
 
 KINDS = {
     CG + "Actor": "actor",
+    CG + "UnnamedSource": "actor",  # "a spokesperson for X": a speaker of its own, affiliated with X
     CG + "Event": "event",
     CG + "Statement": "statement",
     CG + "Figure": "figure",
@@ -336,6 +337,9 @@ def _attributes(
         platform = node.one(CG + "platform")
         if platform is not None:
             attrs["platform"] = platform.value
+    same = node.one(CG + "sameEventAs")  # one event that other documents tell too
+    if same is not None:
+        attrs["same_as"], attrs["same_as_label"] = same.value, labels.get(same.value, same.value)
     note = node.one(SKOS + "editorialNote")
     if note is not None:
         attrs["note"] = note.value

@@ -27,6 +27,7 @@ _FAMILIES = {
     "medium": "?term skos:inScheme cg:Media",
     "unit": "?term skos:inScheme cg:Units",
     "measure": "?term skos:inScheme cg:Measures",
+    "unnamed": "?term skos:inScheme cg:UnnamedRoles",
     "comparator": "?term skos:inScheme cg:Comparators",
     "post role": "?term skos:inScheme cg:PostRoles",
 }

@@ -15,7 +15,6 @@ import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
@@ -161,6 +160,21 @@ def _xml(result: Result, prefixes: dict[str, str]) -> str:
         out.append("</result>")
     out += ["</results>", "</sparql>"]
     return "\n".join(out) + "\n"
+
+
+def escape(text: str) -> str:
+    """``xml.sax.saxutils.escape``, without its import (it pulls in urllib and email: 0.1 s of every query)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def quoteattr(text: str) -> str:
+    """``xml.sax.saxutils.quoteattr``, the same way: an attribute value in quotes, escaped."""
+    text = escape(text).replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+    if '"' not in text:
+        return f'"{text}"'
+    if "'" not in text:
+        return f"'{text}'"
+    return '"{}"'.format(text.replace('"', "&quot;"))
 
 
 def _xml_term(term: Any) -> str:

@@ -278,8 +278,20 @@ def test_an_export_figure_mapped_from_a_suggestion_is_in_the_trade_query(
             "    unit: percent",
             "figure 'jailed-more-than-700' counts people (people_detained) in unit 'percent': people-figures lists",
         ),
+        (
+            "      - {actor: human-rights-watch, role: agent}\n    about: [july-11-protests]\n",
+            "      - {actor: human-rights-watch, role: organizer}\n    about: [july-11-protests]\n",
+            "  - id: hrw-report-on-protests\n+1",  # the line below it: its type
+            "event 'hrw-report-on-protests' is a report with no agent: human-rights-reporting lists communications",
+        ),
+        (
+            "        about: [political-prisoners]\n        evidence:\n          - call for the immediate",
+            "        evidence:\n          - call for the immediate",
+            "      - summary: The immediate release of all political prisoners",
+            "statement 'blinken-twitter-post' calls for a release about no one: calls-for-release lists demands",
+        ),
     ],
-    ids=["unchanged: no warning", "people in percent"],
+    ids=["unchanged: no warning", "people in percent", "a report with no agent", "a release about no one"],
 )
 def test_check_warns_at_the_line_of_an_item_no_query_finds(
     run: Callable[..., Result], workdir: Path, old: str, new: str, at: str | None, says: str | None
@@ -317,4 +329,5 @@ def _warns(
         assert "no saved query" not in result.err and "lists figures" not in result.err
     else:
         assert at is not None
-        assert f"{mapping}:{line_of(path, at)}: warning: {says}" in result.err
+        needle, _, below = at.partition("\n+")
+        assert f"{mapping}:{line_of(path, needle) + int(below or 0)}: warning: {says}" in result.err

@@ -276,6 +276,16 @@ def test_prefixes_autocomplete_and_errors_name_their_line(opened: Opened, base: 
     page.hover(".parseErrorIcon")  # its tooltip's one inline style is allowed by hash (page.CSP)
     assert "This line is invalid" in page.locator(".yasqe_tooltip").inner_text()
 
+    # A CONSTRUCT shows its Turtle, and downloads as JSON-LD (no CSV for a graph).
+    set_editor(page, "CONSTRUCT { ?a rdfs:label ?n } WHERE { ?a a cg:Person ; rdfs:label ?n }\n")
+    run(page)
+    assert "Antony Blinken" in page.locator("#results pre").inner_text()
+    assert page.locator("#csv").is_hidden() and page.locator("#json").inner_text() == "JSON-LD"
+    with page.expect_download() as info:
+        page.click("#json")
+    graph = json.loads(Path(info.value.path()).read_text(encoding="utf-8"))
+    assert "Antony Blinken" in json.dumps(graph) and info.value.suggested_filename == "results.jsonld"
+
     # An error from the server is shown in its words, and its line and column are marked in the editor.
     set_editor(page, "SELECT ?x WHERE {\n  ?x rdfs:label ?y\n  FILTER(?y = )\n}\n")
     run(page)

@@ -115,6 +115,16 @@ def test_figures_with_any_unit_of_the_vocabulary(
     assert figure["measures"] == measures
 
 
+def test_what_a_figure_measures_is_read_from_whole_words(known: dict[str, Any]) -> None:
+    text = (
+        "Provisions from the U.S., estimated at $3.5 billion in 2017, played an important role in Cuba's "
+        "state-controlled economy, the State Department release reported.\n"
+    )
+    (figure,) = find(text, known).figures
+    assert figure["measures"] == "supply_value"  # "provisions", not the "import" of "important"
+    assert figure["asserted_by"] == "us-department-of-state"  # "the State Department release reported"
+
+
 def test_a_rounded_figure_keeps_its_stated_words_and_scale(known: dict[str, Any]) -> None:
     (figure,) = find("Exports reached $275.9 million in 2018.\n", known).figures
     assert (figure["value"], figure.get("scale"), figure["stated"]) == (Decimal("275.9"), "million", "$275.9 million")

@@ -66,8 +66,8 @@ PEOPLE = {
 _MEASURES: list[tuple[set[str], str, str]] = [
     ({"years", "months", "days"}, r"sentenc|prison|jail|behind bars", "sentence_length"),
     ({"percent"}, r"", "share"),
-    ({"money"}, r"\bexport", "export_value"),
-    ({"money"}, r"\bimport", "import_value"),
+    ({"money"}, r"\bexport(?:s|ed|ing|ers?)?\b", "export_value"),
+    ({"money"}, r"\bimport(?:s|ed|ing|ers?)?\b", "import_value"),  # not "important"
     ({"money"}, r"remittance", "remittance_value"),
     ({"money"}, r"\baid\b|humanitarian", "aid_value"),
     ({"money"}, r"invest", "investment_value"),

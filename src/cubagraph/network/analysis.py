@@ -25,8 +25,12 @@ if TYPE_CHECKING:  # imported where needed: a kept projection's answers need no 
 
 TIMELINE_KINDS = ("event", "statement")
 ASSERTION_KINDS = ("event", "statement", "figure", "claim", "relation", "role")
-EXACT_BETWEENNESS = 1500  # actors in the overview up to which betweenness is exact (measured: docs/performance.md)
-SAMPLE = 200  # sources sampled above that
+# Betweenness on the actor overview (measured on benchmarks/corpus.py's overviews, on the 2-core machine,
+# loaded by other work): exact with rustworkx up to EXACT_BETWEENNESS actors (400 actors: 0.16 s, against
+# 2.4 s for networkx's exact figures, equal to 1e-15); above, networkx's estimate from SAMPLE sources with
+# a fixed seed (4,000 actors: 0.27 s per source; exact would take 38 s with rustworkx).
+EXACT_BETWEENNESS = 1000
+SAMPLE = 32
 SEED = 20  # the sample's fixed seed: the same overview gives the same figures
 LONGER = 4  # alternative paths are looked for up to this many hops longer than the shortest
 CANDIDATES = 10  # paths read per path asked for, so that equally short ones are ordered by meaning
@@ -346,7 +350,18 @@ def betweenness(net: Net) -> tuple[dict[str, float], int, int]:
         u.add_edges_from(sorted((min(a, b), max(a, b)) for a, b in ov.edges() if a != b))
         n = u.number_of_nodes()
         k = 0 if n <= EXACT_BETWEENNESS else SAMPLE
-        figures = nx.betweenness_centrality(u, k=k or None, normalized=True, seed=SEED if k else None)
+        if k:
+            figures = nx.betweenness_centrality(u, k=k, normalized=True, seed=SEED)
+        else:
+            import rustworkx as rx
+
+            names = list(u.nodes)
+            at = {name: i for i, name in enumerate(names)}
+            r = rx.PyGraph()
+            r.add_nodes_from(names)
+            r.add_edges_from_no_data([(at[a], at[b]) for a, b in u.edges()])
+            got = rx.betweenness_centrality(r, normalized=True)
+            figures = {names[i]: got[i] for i in r.node_indices()}
         return {a: round(v, 4) for a, v in figures.items()}, n, k
 
     figures, n, k = net.memo(f"betweenness:{EXACT_BETWEENNESS}:{SAMPLE}:{SEED}", compute)

@@ -19,7 +19,10 @@ from dataclasses import dataclass, replace
 _SPEECH = (
     r"said|says|say|wrote|writes|tweeted|posted|stated|told|added|warned|insisted|noted|argued|saying|[Aa]ccording to"
 )
-_SOURCE = _SPEECH + r"|reported|reports|estimated|estimates|announced|counted|found|showed|shows"
+_SOURCE = (
+    _SPEECH + r"|reported|reports|estimated|estimates|announced|counted|found|showed|shows|cautioned|believes"
+    r"|documented|recorded|calculated"
+)
 SPEECH = re.compile(rf"\b(?:{_SPEECH})\b")
 SOURCE = re.compile(rf"\b(?:{_SOURCE})\b")
 # A noun or pronoun that points back to an actor named before it, and the kind of actor it takes.
@@ -64,6 +67,10 @@ _MEANS = {
 _BACK_AFTER = re.compile(
     r"[Tt]he\s+(organi[sz]ation|group|department|ministry|agency|government|committee|subcommittee|office|court"
     r"|administration|regime|watchdog|charity|campaign)\b(?!\s+(?:of|in|for)\b)"
+)
+# A sentence that goes on with the paragraph's actor: a pronoun or a plain pointing noun, not "The group's ...".
+_OWN_SUBJECT = re.compile(
+    r"(?:It|They|The\s+(?:organi[sz]ation|group|department|ministry|agency|government))\b(?!['’]s)"
 )
 _LOOK_BACK = 1500  # characters before a pointing word ("the organization") where its actor may be named
 
@@ -152,10 +159,13 @@ def speaker(raw: str, start: int, end: int, names: Names) -> Who | None:
     if who is not None:
         return who
     # No verb of saying: a paragraph that opens with an actor ("Amnesty International called the verdict
-    # "..."") is that actor's, unless it opens with a possessive ("Cuba's foreign minister").
+    # "..."") is that actor's, unless it opens with a possessive ("Cuba's foreign minister"), or the
+    # quote's sentence has a subject of its own ("The group's Americas director called on ...").
     opening = names.all(raw, first, min(last, first + 80))
     if opening and opening[0][0] == first and not raw.startswith(("'s", "’s"), opening[0][1]):
-        return Who(opening[0][2])  # no words of saying to quote
+        lead = sentence(raw, start, end)[0]
+        if lead == first or _OWN_SUBJECT.match(raw, lead):
+            return Who(opening[0][2])  # no words of saying to quote
     return None
 
 

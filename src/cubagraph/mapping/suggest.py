@@ -48,6 +48,7 @@ _WORDS = {
         ["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"], 2
     )
 }
+_PERIOD = re.compile(r"\b(?:past|last|next|previous|first|coming|following|recent)\s+$", re.I)
 _SCALES = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000, "trillion": 1_000_000_000_000}
 _CURRENCY_SIGNS = {"$": "usd", "us$": "usd", "€": "eur", "£": "gbp"}
 # The words that name a unit after a number. Each is suggested only if the ontology's vocabulary has it.
@@ -214,6 +215,8 @@ def _figures(
             number = str(_WORDS[number.lower()])
         if unit in ("years", "months", "days") and not scale and re.fullmatch(r"(1[89]|20)[0-9]{2}", number):
             continue  # "in 2018, years of ...": a year, not a length of time
+        if unit in ("years", "months", "days") and _PERIOD.search(raw, max(0, m.start() - 20), m.start()):
+            continue  # "in the past 12 months": when, not how much
         written = Decimal(number)
         value = written * _SCALES.get(scale, 1)
         comparator = _COMPARATORS.get(" ".join((m.group("comparator") or "").lower().split()), "exact")

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -73,6 +74,8 @@ def corpus_at(base: Path, n: int) -> Path:
         started = time.perf_counter()
         corpus.generate(directory, n)
         print(f"  generated in {time.perf_counter() - started:.1f} s")
+    # The saved queries as they are now (stats runs one of them): a kept corpus may have older ones.
+    shutil.copytree(HERE.parent / "queries", directory / "queries", dirs_exist_ok=True)
     return directory
 
 

@@ -175,3 +175,13 @@ def test_figures_are_never_merged(run: Callable[..., Result], workdir: Path) -> 
     )
     result = run("check", cwd=workdir)
     assert result.code == 1 and "unknown field 'same_as'" in result.err
+
+
+def test_stats_without_the_saved_query_still_answer(run: Callable[..., Result], workdir: Path) -> None:
+    (workdir / "queries" / "corroboration.rq").unlink()
+    assert run("build", cwd=workdir).code == 0
+    result = run("stats", cwd=workdir)
+    assert result.code == 0, result.err
+    assert result.out.endswith(
+        "Corroboration: no queries/corroboration.rq in this project: copy it from cubagraph's to see corroboration\n"
+    )

@@ -148,3 +148,22 @@ def test_a_kept_projection_of_another_trig_is_not_used(run: Callable[..., Result
     trig.write_bytes(trig.read_bytes() + b"\n")  # changed by something else than a build
     assert kept.open_kept(workdir / ".cubagraph" / kept.NAME, trig) is None
     assert run("timeline", cwd=workdir).code == 0  # made afresh from the TriG
+
+
+def test_the_betweenness_is_kept_until_a_graph_changes(run: Callable[..., Result], workdir: Path) -> None:
+    shutil.copytree(ROOT / "queries", workdir / "queries")
+    assert run("build", cwd=workdir).code == 0
+    path = workdir / ".cubagraph" / kept.NAME
+
+    def memos() -> int:
+        with sqlite3.connect(path) as con:
+            return int(con.execute("SELECT COUNT(*) FROM memo").fetchone()[0])
+
+    assert memos() == 0
+    first = run("stats", "--format", "json", cwd=workdir)
+    assert memos() == 1
+    assert run("build", cwd=workdir).code == 0 and memos() == 1  # nothing changed
+    assert run("stats", "--format", "json", cwd=workdir).out == first.out
+    mapping = next((workdir / "data" / "mappings").glob("*.yaml"))
+    mapping.write_text(mapping.read_text("utf-8") + "\n# an edit\n", "utf-8")
+    assert run("build", cwd=workdir).code == 0 and memos() == 0

@@ -32,9 +32,9 @@ LABEL = "(what happened?)"
 _QUESTION = re.compile(r"\(\s*[^()]*\?\s*\)")
 
 FIXES: dict[str, str] = {
-    SPEAKER: "write who said it: the speaker's actor id (an existing one, or add the actor to data/actors.yaml "
-    "first if the text names someone new), or `{unnamed: spokesperson, of: ACTOR-ID}` when the text names "
-    "no one",
+    SPEAKER: "write who said it: the id of the actor the text names as the speaker, or "
+    "`{unnamed: spokesperson, of: ACTOR-ID}` when it names only whom they speak for ('a State Department "
+    "spokesperson')",
     ASSERTER: "write who asserts it: `article` when the document itself says it, or the actor id of the source "
     "it cites",
     ACTOR: "write the actor's id",

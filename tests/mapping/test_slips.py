@@ -47,25 +47,31 @@ def _placeholder_lines(mapping: Path) -> set[int]:
     return lines
 
 
+ARTICLES = sorted((Path(__file__).parents[1] / "fixtures" / "articles").glob("*.txt"))
+
+
+@pytest.mark.parametrize("article", [ARTICLE, *ARTICLES], ids=lambda p: p.stem)
 def test_new_then_confirm_everything_unedited_fails_once_per_placeholder(
-    run: Callable[..., Result], workdir: Path
+    run: Callable[..., Result], workdir: Path, article: Path
 ) -> None:
     """The issue's test: `new` on an article, every `suggested: true` deleted, nothing else changed."""
-    result = run("new", str(ARTICLE), "--id", "trade-grows", "--published", "2024-04-02", cwd=workdir)
+    result = run("new", str(article), "--id", "trade-grows", "--published", "2024-04-02", cwd=workdir)
     assert result.code == 0, result.err
     mapping = workdir / "data" / "mappings" / "trade-grows.yaml"
     assert run("check", cwd=workdir).code == 0  # while suggested, placeholders are fine
     edit(mapping, "    suggested: true\n", "", count=-1)
     expected = _placeholder_lines(mapping)
-    assert len(expected) >= 3  # a speaker nobody named, a figure's counts, a statement's attribution
+    # Ours has a speaker nobody named, a figure's counts and a statement's attribution.
+    assert article != ARTICLE or len(expected) >= 3
     result = run("check", cwd=workdir)
-    assert result.code == 1
+    assert result.code == (1 if expected else 0), result.err
     found = errors(result)
     assert all(path.endswith("trade-grows.yaml") for path, _, _ in found), result.err
     assert sorted(line for _, line, _ in found) == sorted(expected), result.err
-    speaker = next(message for _, line, message in found if "who-said-it" in message)
-    assert "actors.yaml" not in speaker  # the old message sent the user to define 'who-said-it' there
-    assert "unnamed" in speaker  # the fix names the way to say "a delegate", not only the registry
+    for speaker in [message for _, _, message in found if "who-said-it" in message]:
+        assert "actors.yaml" not in speaker  # the old message sent the user to define 'who-said-it' there
+        assert "unnamed" in speaker  # the fix names the way to say "a delegate", not only the registry
+    assert article != ARTICLE or any("who-said-it" in message for _, _, message in found)
 
 
 @pytest.mark.parametrize(

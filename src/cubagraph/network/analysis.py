@@ -57,8 +57,8 @@ class Net(Protocol):
         """Each node's distinct neighbours, either way along any edge, itself left out."""
         ...
 
-    def subgraph(self, nodes: Collection[str]) -> nx.MultiDiGraph:
-        """The nodes with their attributes, and every edge between two of them."""
+    def subgraph(self, nodes: Collection[str], whole: bool = True) -> nx.MultiDiGraph:
+        """The nodes with their attributes (only kind, label and class unless ``whole``), and every edge between two of them."""
         ...
 
     def of_kinds(self, kinds: Collection[str], around: str | None = None) -> list[tuple[str, dict[str, Any]]]:
@@ -88,7 +88,7 @@ class Whole:
         g = self.g
         return {n: (set(g.predecessors(n)) | set(g.successors(n))) - {n} for n in nodes if n in g}
 
-    def subgraph(self, nodes: Collection[str]) -> nx.MultiDiGraph:
+    def subgraph(self, nodes: Collection[str], whole: bool = True) -> nx.MultiDiGraph:
         return self.g.subgraph(nodes)
 
     def of_kinds(self, kinds: Collection[str], around: str | None = None) -> list[tuple[str, dict[str, Any]]]:
@@ -262,8 +262,8 @@ class _Remembering:
                 self.known[n] = got.get(n, set())
         return {n: self.known[n] for n in nodes}
 
-    def subgraph(self, nodes: Collection[str]) -> nx.MultiDiGraph:
-        return self.net.subgraph(nodes)
+    def subgraph(self, nodes: Collection[str], whole: bool = True) -> nx.MultiDiGraph:
+        return self.net.subgraph(nodes, whole)
 
 
 class _Ball:
@@ -325,7 +325,7 @@ def neighbourhood(net: Net, centre: str, depth: int = 1) -> tuple[nx.MultiDiGrap
                     reached[m] = (distance, node)
                     new.append(m)
         frontier = sorted(new)
-    sub = net.subgraph(reached)
+    sub = net.subgraph(reached, whole=False)
     out = [(n, d, _hop(sub, p, n) if p is not None else None) for n, (d, p) in reached.items()]
     nodes = sub.nodes
     return sub, sorted(out, key=lambda t: (t[1], nodes[t[0]]["kind"], nodes[t[0]]["label"], t[0]))

@@ -192,9 +192,10 @@ def layout(
 # page measures the real text and hides any label that would still collide.
 FONT = {"actor": 14, "other": 11}
 CHAR = 0.6  # an average character of system-ui is about 0.6 em wide
-# Actors the overview shows at first (more on request; search and focus reach them all). At 1440x900 about
-# 60 labels fit: benchmarks/viewer_render.py drew 37 of 150 at first, and none may overlap.
-OVERVIEW_CAP = 60
+# Actors the overview shows at first (more on request; search and focus reach them all): as many as fit
+# with their labels, between these bounds. benchmarks/viewer_render.py drew 37 labels of 150 at first.
+OVERVIEW_CAP, OVERVIEW_MIN = 150, 10
+SCREEN_SHARE = 0.6  # the seeds' 36 actors take 0.54 of it, and all their labels are drawn at first
 
 
 def size(kind: str, degree: int) -> float:
@@ -238,9 +239,18 @@ class Picture:
         # The overview opens on the actors named by most facts; ties by IRI, so the choice is stable.
         ranked = sorted(self.overview, key=lambda a: (-self.overview.nodes[a]["facts"], a))
         self.overview_rank = {a: i for i, a in enumerate(ranked)}
-        self.overview_shown = set(ranked[:OVERVIEW_CAP])
         labels = dict(nodes)
         obox = {a: box("actor", labels[a]["label"], self.overview_sizes[a]) for a in self.overview}
+        # As many as their labels can be drawn for at first: their boxes (with a margin) cover at most
+        # SCREEN_SHARE of a 1100x690 network area, what a 1440x900 window shows beside the controls.
+        room, shown = SCREEN_SHARE * 1100 * 690, 0
+        for a in ranked[:OVERVIEW_CAP]:
+            half, up, down = obox[a]
+            room -= (2 * half + 8) * (up + down + 8)
+            if room < 0 and shown >= OVERVIEW_MIN:
+                break
+            shown += 1
+        self.overview_shown = set(ranked[:shown])
         self.overview_positions = layout(
             sorted(self.overview),
             sorted(self.overview.edges),

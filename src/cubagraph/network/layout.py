@@ -208,9 +208,13 @@ def noverlap(
         if not moved:
             break
         for i in range(n):
-            # A little more than the overlap, so that pairs pushed back by a third node still part.
-            xs[i] += dx[i] * 1.2
-            ys[i] += dy[i] * 1.2
+            # A little more than the overlap, so that pairs pushed back by a third node still part; but no
+            # more than a box's size in one round: a node in a pile-up would otherwise be flung far away.
+            step = math.sqrt(dx[i] * dx[i] + dy[i] * dy[i]) * 1.2
+            most = 2 * (half[i] + up[i] + down[i])
+            f = 1.2 if step <= most else 1.2 * most / step
+            xs[i] += dx[i] * f
+            ys[i] += dy[i] * f
     out = dict(positions)
     for i, v in enumerate(order):
         out[v] = (round(xs[i], 1), round(ys[i], 1))
@@ -275,14 +279,15 @@ def readable(
     width = max(1, int(math.sqrt(len(alone) * aspect)))
     for i, v in enumerate(alone):
         positions[v] = (left + (i % width) * 3 * k, bottom + (i // width) * k)
-    best: tuple[float, dict[Hashable, tuple[float, float]]] | None = None
+    best: tuple[float, float, dict[Hashable, tuple[float, float]]] | None = None
     for sideways in (0.3, 0.45, 0.6, 0.8, 1.0):
         spread = noverlap(positions, boxes, gap=8.0, sideways=sideways)
         scale = _fit(spread, boxes, aspect)
         if best is None or scale > best[0]:
-            best = (scale, spread)
+            best = (scale, sideways, spread)
     assert best is not None
-    return best[1]
+    spread = best[2]
+    return spread
 
 
 def _fit(positions: dict[Hashable, tuple[float, float]], boxes: dict[Hashable, Box], aspect: float) -> float:

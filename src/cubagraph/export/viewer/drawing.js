@@ -54,7 +54,8 @@
       const font = (SCREEN[it.kind === "actor" ? "actor" : "other"]) / scale;
       if (!it.text) continue;
       const box = labelBox(it.x, it.y, it.size, it.text, font, it.inside);
-      if (blocked(box, it.id)) continue;
+      const m = 3 / scale; // labels that touch read as one: keep 3 screen pixels between them
+      if (blocked({ left: box.left - m, right: box.right + m, top: box.top - m, bottom: box.bottom + m }, it.id)) continue;
       add(box, it.id);
       drawn.set(it.id, font);
     }

@@ -62,16 +62,19 @@ class Opened:
 @pytest.fixture
 def opened(browser: Browser, base: str) -> Iterator[Opened]:
     context = browser.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True)
-    page = context.new_page()
-    got = Opened(page)
-    page.on("console", lambda m: got.errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: got.errors.append(str(e)))
 
     def on_dialog(dialog: Any) -> None:
         got.dialogs.append(dialog.message)
         dialog.dismiss()
 
-    page.on("dialog", on_dialog)
+    def watch(page: Page) -> None:
+        # Every page of the context, the permalinks' new pages too.
+        page.on("console", lambda m: got.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: got.errors.append(str(e)))
+        page.on("dialog", on_dialog)
+
+    context.on("page", watch)
+    got = Opened(context.new_page())
 
     def route(r: Route) -> None:
         got.requests.append(r.request.url)

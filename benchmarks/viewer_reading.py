@@ -79,7 +79,7 @@ def main() -> None:
     print(f"{'':18}{'with texts':>14}{'without texts':>16}{'ratio':>9}")
     for key in keys:
         a, b = rows["with texts"][key], rows["without texts"][key]
-        ratio = f"{a / b:.2f}" if b else "-"
+        ratio = f"{a / b:.2f}" if b > 0.01 else "-"  # the page without texts holds an empty block
         print(f"{key:18}{a:>14.3f}{b:>16.3f}{ratio:>9}")
 
 

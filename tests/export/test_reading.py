@@ -163,6 +163,9 @@ def test_the_panel_names_every_role_and_styles_words_apart_from_attribution(view
     assert link.get_attribute("href") == "https://www.wikidata.org/wiki/Q241"
     assert link.get_attribute("target") == "_blank"
     assert link.get_attribute("rel") == "noopener noreferrer"
+    # One event several documents tell: the panel names it.
+    select(view, ID + "event/blinken-political-prisoners.sanctions-on-cuba")
+    assert "same event as" in view.panel() and "U.S. sanctions on Cuba" in view.panel()
     assert view.blocked == [] and view.errors == []
 
 
@@ -212,16 +215,21 @@ def test_a_copied_url_restores_selection_focus_and_filters(browser: Browser, vie
     view.page.select_option("#focus-depth", "1")
     view.page.click("#focus")
     select(view, STATEMENT)
+    if view.js("cubagraphViewer.state.overviewLimit !== undefined"):
+        view.js("cubagraphViewer.state.overviewLimit += 7")
+        view.js("cubagraphViewer.apply()")
     url = view.page.url
     assert "#" in url and "select=" in url and "focus=" in url
     before = view.js(
         """() => { const s = cubagraphViewer.state; return [s.selected, s.focus, Array.from(s.classes).sort(),
-            Array.from(s.modalities).sort(), s.mode || null, cubagraphViewer.visibleNodes().sort((a, b) => a - b)]; }"""
+            Array.from(s.modalities).sort(), s.mode || null, cubagraphViewer.visibleNodes().sort((a, b) => a - b),
+            s.overviewLimit || null]; }"""
     )
     for again in open_page(browser, url):
         after = again.js(
             """() => { const s = cubagraphViewer.state; return [s.selected, s.focus, Array.from(s.classes).sort(),
-                Array.from(s.modalities).sort(), s.mode || null, cubagraphViewer.visibleNodes().sort((a, b) => a - b)]; }"""
+                Array.from(s.modalities).sort(), s.mode || null, cubagraphViewer.visibleNodes().sort((a, b) => a - b),
+                s.overviewLimit || null]; }"""
         )
         assert after == before
         assert again.page.locator("#panel-body h2").inner_text() == "Antony Blinken: social media post"

@@ -164,6 +164,7 @@
       for (const doc of info.documents) span.appendChild(documentLink(doc));
       row(info.documents.length > 1 ? "documents" : "document", span);
     }
+    row("same event as", info.same_as_label); // one event several documents tell (the registry's)
     row("reported", info.reported);
     row("note", info.note);
     body.appendChild(dl);

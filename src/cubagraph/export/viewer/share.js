@@ -7,7 +7,7 @@
 //   mode    full (the actor overview is the default)   expand  actors expanded in it   q  the search
 //   from, to, undated=0    the date filter            range=a..b, axis=reported  the timeline's brush
 //   hide-classes, hide-docs, hide-mod, hide-links   what the filters leave out, comma-separated
-//   read    the document open in the reader
+//   read    the document open in the reader      actors  how many actors the overview shows
 (function () {
   "use strict";
 
@@ -19,6 +19,7 @@
   const legendKeys = v.meta.legend.map((l) => l.kind + ":" + l.name);
   const modalities = Array.from(new Set(v.allNodes.map((n) => n.info.modality).filter(Boolean))).sort();
   let restoring = false;
+  const overviewLimit = s.overviewLimit; // how many actors the overview shows at first ("More actors" adds)
 
   const list = (values) => values.map(encodeURIComponent).join(",");
   const unlist = (text) => (text ? text.split(",").map(decodeURIComponent) : []);
@@ -30,6 +31,7 @@
     if (s.focus && iri(s.focus.node)) { put("focus", iri(s.focus.node)); put("depth", String(s.focus.depth)); }
     if (s.mode && s.mode !== "overview") put("mode", s.mode);
     if (s.expanded && s.expanded.size) p.push("expand=" + list(Array.from(s.expanded).map(iri).filter(Boolean)));
+    if (s.overviewLimit !== undefined && s.overviewLimit !== overviewLimit) put("actors", String(s.overviewLimit));
     if (s.search) put("q", s.search);
     if (s.from) put("from", s.from);
     if (s.to) put("to", s.to);
@@ -88,6 +90,7 @@
       $("date-from").value = s.from;
       $("date-to").value = s.to;
       $("undated").checked = s.undated;
+      if (overviewLimit !== undefined) s.overviewLimit = Math.max(1, Number(pairs.get("actors")) || overviewLimit);
       s.search = pairs.get("q") || "";
       $("search").value = s.search;
       if (s.mode !== undefined) {

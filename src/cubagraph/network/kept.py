@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import marshal
 import os
 import sqlite3
 from collections import Counter
@@ -81,7 +82,7 @@ ASSERTIONS = ("event", "statement", "figure", "claim", "relation", "role")  # as
 
 
 def encode(p: Projection, actors: Collection[str]) -> bytes:
-    """One graph's rows, as JSON: what :func:`update` loads. Deterministic, like the graph's other pieces."""
+    """One graph's rows: what :func:`update` loads."""
     nodes = []
     counts: Counter[tuple[str, str]] = Counter()
     for iri, d in p.nodes:
@@ -89,33 +90,37 @@ def encode(p: Projection, actors: Collection[str]) -> bytes:
         date = json.dumps(d["date"], sort_keys=True) if "date" in d else None
         documents = json.dumps(d["documents"], ensure_ascii=False) if "documents" in d else None
         kind = d["kind"]
-        nodes.append([iri, kind, d["class"], d["label"], date, d.get("reported"), documents, data])
+        reported = d.get("reported")
+        row = [str(iri), str(kind), str(d["class"]), str(d["label"]), date, None if reported is None else str(reported)]
+        nodes.append([*row, documents, data])  # plain str: IRIs are a str subclass, which marshal refuses
         counts["kind", kind] += 1
         counts["class", f"{kind}: {d['class']}"] += 1
         if kind in ASSERTIONS:
-            counts["modality", d.get("modality", "")] += 1
+            counts["modality", str(d.get("modality", ""))] += 1
             for doc in d.get("documents", ()):
-                counts["document", doc] += 1
+                counts["document", str(doc)] += 1
     counts["all", "nodes"], counts["all", "edges"] = len(p.nodes), len(p.edges)
     edges, ties = [], set()
     for a, b, key, d in p.edges:
-        edges.append([a, b, key, d["label"], d["kind"], d["source"]])
+        edges.append([str(a), str(b), str(key), str(d["label"]), str(d["kind"]), str(d["source"])])
         if a != b:
             if a in actors:
-                ties.add((a, b))
+                ties.add((str(a), str(b)))
             if b in actors:
-                ties.add((b, a))
+                ties.add((str(b), str(a)))
     share = overview.contributions(p.nodes, p.edges, actors)
-    facts = [[fact, kind, " ".join(named)] for fact, (kind, named) in share.facts.items()]
+    facts = [[str(fact), str(kind), " ".join(named)] for fact, (kind, named) in share.facts.items()]
     rows = {
         "nodes": nodes,
         "edges": edges,
         "facts": facts,
-        "registry": share.registry,
-        "counts": [[what, key, n] for (what, key), n in sorted(counts.items())],
-        "ties": sorted(ties),
+        "registry": [[str(a), str(b), str(label)] for a, b, label in share.registry],
+        "counts": [[what, str(key), n] for (what, key), n in sorted(counts.items())],
+        "ties": [list(tie) for tie in sorted(ties)],
     }
-    return json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    # marshal, not JSON: a cold build decodes every graph's rows, and json.loads was a third of that
+    # (they are the build cache's own bytes, never an export, read by the Python that wrote them).
+    return marshal.dumps(rows)
 
 
 def identity(trig: Path) -> str:
@@ -221,7 +226,7 @@ def _load(con: sqlite3.Connection, graphs: Sequence[tuple[int, str, str, Callabl
     rows: dict[str, list[list[Any]]] = {table: [] for table in _TABLES}
     for g, name, id, load in graphs:
         con.execute("INSERT INTO graphs VALUES (?, ?, ?)", (g, name, id))
-        for table, part in json.loads(load()).items():
+        for table, part in marshal.loads(load()).items():
             out = rows[table]
             for row in part:
                 row.insert(0, g)

@@ -27,6 +27,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -37,12 +38,15 @@ EXE = str(Path(sys.executable).parent / "cubagraph")
 
 def process(args: list[str], cwd: Path) -> tuple[float, float]:
     """One `cubagraph` process: its wall time in seconds and its peak RSS in MiB."""
-    started = time.perf_counter()
-    child = subprocess.Popen([EXE, *args], cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)
-    seconds = time.perf_counter() - started
-    child.returncode = os.waitstatus_to_exitcode(status)
-    err = child.stderr.read().decode() if child.stderr else ""
+    # stderr to a file, not a pipe: a long build writes its progress there, and a full pipe would stop it.
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        child = subprocess.Popen([EXE, *args], cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+        errors.seek(0)
+        err = errors.read().decode(errors="replace")
     if child.returncode not in (0, 1):  # 1: path found no connection, still an answer
         raise SystemExit(f"cubagraph {' '.join(args)} failed ({child.returncode}): {err}")
     return seconds, usage.ru_maxrss / 1024

@@ -90,6 +90,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="runs of each command (the median is given)")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores; Python {sys.version.split()[0]}; load {os.getloadavg()[0]:.1f}")
+    # As an installed package has them: compiled modules, even where PYTHONDONTWRITEBYTECODE is set.
+    import compileall
+
+    import cubagraph
+
+    compileall.compile_dir(Path(cubagraph.__file__).parent, quiet=1)
     for n in args.sizes:
         print(f"\n== {n:,} documents")
         directory = corpus_at(args.keep, n)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from support import ROOT
+from support import ROOT, line_of
 
 CUBAGRAPH = [sys.executable, "-m", "cubagraph"]
 
@@ -47,7 +47,10 @@ def test_a_figure_of_thousands_of_digits_is_a_file_line_error(workdir: Path, val
     replace_in(workdir / RELEASE, "    value: 553\n", f"    value: {value}\n")
     result = cli("check", cwd=workdir)
     assert result.returncode == 1, result.stderr
-    assert result.stderr.startswith(f"{RELEASE}:84: figures[0].value: the number has {digits} digits"), result.stderr
+    line = line_of(workdir / RELEASE, f"    value: {value}")  # the seed's line, wherever edits move it
+    assert result.stderr.startswith(f"{RELEASE}:{line}: figures[0].value: the number has {digits} digits"), (
+        result.stderr
+    )
 
 
 @pytest.mark.parametrize("path", ['"documents/000\\0.txt"', '"\\0"', '"documents/\\x1b[2J.txt"', '"documents/a\\x85"'])
@@ -64,6 +67,7 @@ def test_dates_take_ascii_digits_only(workdir: Path, date: str) -> None:
     result = cli("check", cwd=workdir)
     assert result.returncode == 1, result.stderr
     first = result.stderr.splitlines()[0]
-    assert first.startswith(f"{BLINKEN}:93: events[6].date: ") and "write the date with ASCII digits 0-9" in first, (
-        first
-    )
+    line = line_of(workdir / BLINKEN, f"      value: {date}")
+    assert (
+        first.startswith(f"{BLINKEN}:{line - 1}: events[6].date: ") and "write the date with ASCII digits 0-9" in first
+    ), first

@@ -11,6 +11,13 @@ exist in the ontology and quotes occur in the text is checked afterwards, in
 
 Models are strict (nothing is coerced: a number where text is expected is an
 error) and closed (unknown fields are errors).
+
+Why this module is long: it is the one declaration of the mapping format, both
+files' models with their shorthands and JSON Schema hooks, which
+:mod:`cubagraph.mapping.schema` turns into the editors' schemas whole. Issue 17
+added figures' stated form, unnamed speakers, same_as and the registry's
+events; the checks that need more than one model live elsewhere (validate,
+slips, figures, sharedevents).
 """
 
 from __future__ import annotations

@@ -85,7 +85,10 @@ def test_a_broken_saved_query_gets_a_plain_line_with_line_and_column(text: str) 
             "line 1, column 27: expected ',', '.', ';', '{' or '}' at the end of the query",
         ),
         ("SELECT ?x\nWHERE {\n  ?x ?y \n}", "line 4, column 1: unexpected '}' after '?x ?y'"),
-        ("SELECT * WHERE { ?x ?y ?z } GROUP BY", "expected a variable, a prefixed name, an IRI or '(' at the end of the query, after 'GROUP BY'"),
+        (
+            "SELECT * WHERE { ?x ?y ?z } GROUP BY",
+            "expected a variable, a prefixed name, an IRI or '(' at the end of the query, after 'GROUP BY'",
+        ),
     ],
 )
 def test_examples_in_plain_words(text: str, said: str) -> None:

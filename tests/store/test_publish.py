@@ -143,7 +143,7 @@ def test_saved_queries_answer_the_same_remotely(run: Callable[..., Result], stor
 
 
 # GROUP_CONCAT's order is left to the engine: compare those columns as sets.
-CONCATENATED = {"posts": "; ", "quotes": " … ", "ids": " "}
+CONCATENATED = {"posts": "; ", "quotes": " … ", "ids": " ", "asserted_by": "; "}  # asserted_by: corroboration
 
 
 def sorted_items(row: dict[str, str]) -> list[tuple[str, str]]:

@@ -167,3 +167,15 @@ def test_the_betweenness_is_kept_until_a_graph_changes(run: Callable[..., Result
     mapping = next((workdir / "data" / "mappings").glob("*.yaml"))
     mapping.write_text(mapping.read_text("utf-8") + "\n# an edit\n", "utf-8")
     assert run("build", cwd=workdir).code == 0 and memos() == 0
+
+
+def test_the_seeds_census_is_the_same(workdir: Path, run: Callable[..., Result]) -> None:
+    """Every count and every actor's degree, unnamed speakers (actors a document defines) included."""
+    shutil.copytree(ROOT / "queries", workdir / "queries")
+    assert run("build", cwd=workdir).code == 0
+    trig = workdir / "exports" / "cubagraph.trig"
+    net = kept.open_kept(workdir / ".cubagraph" / kept.NAME, trig)
+    assert net is not None
+    whole = analysis.Whole(projection.load(trig))
+    assert net.census() == whole.census()
+    assert analysis.betweenness(net) == analysis.betweenness(whole)

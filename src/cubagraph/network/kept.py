@@ -83,6 +83,8 @@ ASSERTIONS = ("event", "statement", "figure", "claim", "relation", "role")  # as
 
 def encode(p: Projection, actors: Collection[str]) -> bytes:
     """One graph's rows: what :func:`update` loads."""
+    # Actors defined elsewhere (the registry's), and any this graph defines (an unnamed speaker).
+    actors = set(actors) | {iri for iri, d in p.nodes if d["kind"] == "actor"}
     nodes = []
     counts: Counter[tuple[str, str]] = Counter()
     for iri, d in p.nodes:

@@ -80,12 +80,13 @@ def test_the_corroboration_query_lists_the_sanctions_with_two_sources(
 
 def test_stats_show_corroboration(run: Callable[..., Result], workdir: Path) -> None:
     assert run("build", cwd=workdir).code == 0
-    text = run("stats", cwd=workdir)
+    assert "Corroboration" not in run("stats", cwd=workdir).out  # asked for: it reads every assertion
+    text = run("stats", "--corroboration", cwd=workdir)
     assert text.code == 0, text.err
     assert "  83 facts: 1 on 2 sources, 82 on 1 source\n" in text.out
     assert "  2 sources, 2 documents: event U.S. sanctions on Cuba (" in text.out
     assert "Resting on one source only: 82\n" in text.out
-    report = json.loads(run("stats", "--format", "json", cwd=workdir).out)["corroboration"]
+    report = json.loads(run("stats", "--corroboration", "--format", "json", cwd=workdir).out)["corroboration"]
     assert report["by_sources"] == {"2": 1, "1": 82}
     assert [r["label"] for r in report["several_sources"]] == ["U.S. sanctions on Cuba"]
 
@@ -180,7 +181,7 @@ def test_figures_are_never_merged(run: Callable[..., Result], workdir: Path) -> 
 def test_stats_without_the_saved_query_still_answer(run: Callable[..., Result], workdir: Path) -> None:
     (workdir / "queries" / "corroboration.rq").unlink()
     assert run("build", cwd=workdir).code == 0
-    result = run("stats", cwd=workdir)
+    result = run("stats", "--corroboration", cwd=workdir)
     assert result.code == 0, result.err
     assert result.out.endswith(
         "Corroboration: no queries/corroboration.rq in this project: copy it from cubagraph's to see corroboration\n"

@@ -254,6 +254,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--format", choices=["table", "json"], default="table")
     p.add_argument("--top", type=int, default=10, help="how many central actors to list (default: 10)")
+    p.add_argument(
+        "--corroboration",
+        action="store_true",
+        help="also how many independent sources each fact rests on (queries/corroboration.rq; a query over every assertion)",
+    )
     p.set_defaults(run=commands.stats)
 
     p = sub.add_parser(

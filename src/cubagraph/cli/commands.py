@@ -290,9 +290,10 @@ def stats(args: argparse.Namespace) -> int:
     from ..sparql import corroboration
 
     report = analysis.stats(_graph(args), args.top)
-    report["corroboration"] = corroboration.report(project.find(args.root, args.base), args.top)
+    if args.corroboration:  # a query over every assertion: asked for, so that plain stats stays as fast as a query
+        report["corroboration"] = corroboration.report(project.find(args.root, args.base), args.top)
     sys.stdout.write(present.stats(report, args.format == "json"))
-    if args.format != "json":
+    if args.corroboration and args.format != "json":
         sys.stdout.write(corroboration.text(report["corroboration"]))
     return 0
 

@@ -7,6 +7,11 @@ TriG), or the projection the build keeps on disk
 (:class:`cubagraph.network.kept.Kept`), which reads only the nodes and edges
 a question needs. The algorithms below are the same for both and depend on
 no insertion order, so both give the same answers (a test checks this).
+
+Why this module is long: the :class:`Net` protocol and its in-memory
+implementation belong beside the four questions that use them, and the path
+search (balls from both ends, the shortest in id order, Yen's search when
+needed) is one piece of reasoning that would not read better split.
 """
 
 from __future__ import annotations

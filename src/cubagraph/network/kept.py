@@ -16,6 +16,10 @@ question reads the nodes and edges it needs through the indexes. The file
 records the size and modification time of the TriG it was made with;
 :func:`open_kept` gives None for any other TriG (then the projection is made
 afresh from the TriG, as before).
+
+Why this module is long: the rows a graph is encoded as, the tables they are
+loaded into and kept up to date in, and the questions read from those tables
+must agree column by column; one module keeps them side by side.
 """
 
 from __future__ import annotations

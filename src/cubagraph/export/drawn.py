@@ -10,10 +10,11 @@ share of the page (:class:`Drawn`), and the layout (:func:`layout`).
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import math
-from collections.abc import Collection, Hashable, Sequence
+from collections.abc import Callable, Collection, Hashable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -260,3 +261,70 @@ class Picture:
             readable=True,
             first=self.overview_shown,
         )
+
+
+class Drawing:
+    """The page's nodes and edges, and the :class:`Picture` drawn from them: made once, for the page and for Gephi."""
+
+    def __init__(
+        self,
+        key: str,
+        graphs: Sequence[Graph],
+        shares: list[str],
+        drawn: Drawn,
+        embedded: list[str],
+        shown: set[str],
+        meta: dict[str, Any],
+        ctx: Context,
+        dump: Callable[[Any], str],
+    ):
+        self.key, self.graphs, self.shares, self.drawn = key, graphs, shares, drawn
+        self.embedded, self.shown, self.meta, self.ctx, self.dump = embedded, shown, meta, ctx, dump
+
+    @functools.cached_property
+    def parts(self) -> tuple[list[tuple[str, str]], list[list[str]], Picture]:
+        keep = set(self.embedded)
+        node_json: list[tuple[str, str]] = []  # (iri, its JSON without id, position and visibility)
+        edge_rows: list[list[str]] = []
+        for g, share in zip(self.graphs, self.shares, strict=True):
+            drawn_nodes, drawn_edges = self.drawn.get(g, share)
+            node_json += [(iri, data) for iri, data in drawn_nodes]
+            edge_rows += [row for row in drawn_edges if row[0] in keep and row[1] in keep]
+        self.drawn.save(self.shares)
+        node_json = merged(node_json, self.dump)
+        attributes = []
+        for iri, data in node_json:
+            d = json.loads(data)
+            info = d["info"]
+            attributes.append(
+                (iri, {"kind": info["kind"], "class": info["class"], "label": d["label"], "color": d["color"]})
+            )
+        return node_json, edge_rows, Picture(attributes, edge_rows, self.ctx.memo)
+
+    @functools.cached_property
+    def viz(self) -> dict[str, tuple[float, float, float, str]]:
+        """Each node on the page: its position, size and colour in the full view (what Gephi gets)."""
+        picture = self.parts[2]
+        return {
+            str(iri): (x, y, picture.sizes[str(iri)], picture.colours[str(iri)])
+            for iri, (x, y) in picture.positions.items()
+        }
+
+
+def merged(node_json: list[tuple[str, str]], dump: Callable[[Any], str]) -> list[tuple[str, str]]:
+    """One entry per node: a node several graphs describe (an event reported by two documents) is drawn once,
+    with every graph's documents and evidence."""
+    seen: dict[str, int] = {}
+    out: list[tuple[str, str]] = []
+    for iri, data in node_json:
+        if iri not in seen:
+            seen[iri] = len(out)
+            out.append((iri, data))
+            continue
+        first, other = json.loads(out[seen[iri]][1]), json.loads(data)
+        info, more = first["info"], other["info"]
+        info["documents"] = sorted({*info.get("documents", []), *more.get("documents", [])})
+        evidence = info.get("evidence", []) + [q for q in more.get("evidence", []) if q not in info.get("evidence", [])]
+        info["evidence"] = sorted(evidence, key=lambda q: (q.get("document", ""), q.get("start", 0)))
+        out[seen[iri]] = (iri, dump(first))
+    return out

@@ -17,7 +17,6 @@ shows all text with ``textContent``, never as HTML.
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 import heapq
 import importlib.util
@@ -35,7 +34,7 @@ from ..digests import code_digest
 from ..network.projection import Context as NetworkContext
 from ..network.projection import Projection
 from . import documents as reading
-from .drawn import EDGES, NODES, Drawn, Picture, Ranking
+from .drawn import EDGES, NODES, Drawing, Drawn, Ranking
 from .plan import INDEX, Graph, Lazy, Plan, materialise
 from .sentences import in_context
 
@@ -131,7 +130,7 @@ def _piece(
 
 def assemble(graphs: Sequence[Graph], ctx: Context) -> dict[str, Plan]:
     made = drawing(graphs, ctx)
-    return {NAME: Plan([Lazy(made.key, made.page)])}
+    return {NAME: Plan([Lazy(made.key, lambda: _page(made))])}
 
 
 def _drawing(graphs: Sequence[Graph], ctx: Context) -> Drawing:
@@ -151,81 +150,12 @@ def _drawing(graphs: Sequence[Graph], ctx: Context) -> Drawing:
     drawn.save_index(needed)
     # The page depends on nothing else: if these are as they were, so is the page, and it is not made again.
     key = hashlib.sha256(json.dumps([code_digest(), embedded, shares, meta], sort_keys=True).encode()).hexdigest()
-    made = Drawing(key, needed, shares, drawn, embedded, set(embedded[:cap]), meta, ctx)
+    made = Drawing(key, needed, shares, drawn, embedded, set(embedded[:cap]), meta, ctx, _script_json)
     ctx.shared[_SHARED] = (ids, made)
     return made
 
 
-class Drawing:
-    """The page's nodes and edges, and the :class:`Picture` drawn from them: made once, for the page and for Gephi."""
-
-    def __init__(
-        self,
-        key: str,
-        graphs: Sequence[Graph],
-        shares: list[str],
-        drawn: Drawn,
-        embedded: list[str],
-        shown: set[str],
-        meta: dict[str, Any],
-        ctx: Context,
-    ):
-        self.key, self.graphs, self.shares, self.drawn = key, graphs, shares, drawn
-        self.embedded, self.shown, self.meta, self.ctx = embedded, shown, meta, ctx
-
-    @functools.cached_property
-    def parts(self) -> tuple[list[tuple[str, str]], list[list[str]], Picture]:
-        keep = set(self.embedded)
-        node_json: list[tuple[str, str]] = []  # (iri, its JSON without id, position and visibility)
-        edge_rows: list[list[str]] = []
-        for g, share in zip(self.graphs, self.shares, strict=True):
-            drawn_nodes, drawn_edges = self.drawn.get(g, share)
-            node_json += [(iri, data) for iri, data in drawn_nodes]
-            edge_rows += [row for row in drawn_edges if row[0] in keep and row[1] in keep]
-        self.drawn.save(self.shares)
-        node_json = _merged(node_json)
-        attributes = []
-        for iri, data in node_json:
-            d = json.loads(data)
-            info = d["info"]
-            attributes.append(
-                (iri, {"kind": info["kind"], "class": info["class"], "label": d["label"], "color": d["color"]})
-            )
-        return node_json, edge_rows, Picture(attributes, edge_rows, self.ctx.memo)
-
-    @functools.cached_property
-    def viz(self) -> dict[str, tuple[float, float, float, str]]:
-        """Each node on the page: its position, size and colour in the full view (what Gephi gets)."""
-        picture = self.parts[2]
-        return {
-            str(iri): (x, y, picture.sizes[str(iri)], picture.colours[str(iri)])
-            for iri, (x, y) in picture.positions.items()
-        }
-
-    def page(self) -> bytes:
-        return _page(self)
-
-
 _SHARED = "html:drawing"
-
-
-def _merged(node_json: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """One entry per node: a node several graphs describe (an event reported by two documents) is drawn once,
-    with every graph's documents and evidence."""
-    seen: dict[str, int] = {}
-    out: list[tuple[str, str]] = []
-    for iri, data in node_json:
-        if iri not in seen:
-            seen[iri] = len(out)
-            out.append((iri, data))
-            continue
-        first, other = json.loads(out[seen[iri]][1]), json.loads(data)
-        info, more = first["info"], other["info"]
-        info["documents"] = sorted({*info.get("documents", []), *more.get("documents", [])})
-        evidence = info.get("evidence", []) + [q for q in more.get("evidence", []) if q not in info.get("evidence", [])]
-        info["evidence"] = sorted(evidence, key=lambda q: (q.get("document", ""), q.get("start", 0)))
-        out[seen[iri]] = (iri, _script_json(first))
-    return out
 
 
 def drawing(graphs: Sequence[Graph], ctx: Context) -> Drawing:

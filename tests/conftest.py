@@ -13,10 +13,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from cubagraph import cli, pipeline, project
 from cubagraph.graph.dataset import Dataset
-from support import ROOT, Result
+from support import CHROMIUM, CHROMIUM_FLAGS, ROOT, Result
 
 
 @pytest.fixture(scope="session")
@@ -82,3 +83,12 @@ def listener() -> Iterator[tuple[int, list[str]]]:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--fuzz", type=int, default=150, help="fuzz cases for the loader (CI runs 150)")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless, one per test module (never a downloaded browser)."""
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+        yield b
+        b.close()

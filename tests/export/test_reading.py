@@ -15,13 +15,13 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 from test_viewer import PAYLOADS, Opened, hostile, open_page
 
 from cubagraph.export import coverage, documents
 from cubagraph.graph.dataset import Dataset
 from cubagraph.network import projection
-from support import CHROMIUM, CHROMIUM_FLAGS, ROOT, serving
+from support import ROOT, serving
 
 __all__ = ["hostile"]  # a fixture, used by name below
 
@@ -33,14 +33,6 @@ QUOTE = "call for the immediate release of all political prisoners"
 PAGE = ROOT / "exports" / "graph.html"
 # The README's pictures are refreshed with CUBAGRAPH_REFRESH_PICTURE=1; other runs leave docs/ alone.
 PICTURES = ROOT / ("docs" if os.environ.get("CUBAGRAPH_REFRESH_PICTURE") else ".artifacts")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -10,14 +10,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-from playwright.sync_api import Browser, sync_playwright
-
-from support import CHROMIUM, CHROMIUM_FLAGS
+from playwright.sync_api import Browser
 
 MARKERS = [
     "/*VIEWER_JS*/",
@@ -29,14 +25,6 @@ MARKERS = [
     "<!--CSP-->",
 ]
 NAME = "Cuba " + " ".join(MARKERS)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
-        yield b
-        b.close()
 
 
 def build(root: Path) -> None:

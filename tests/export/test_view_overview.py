@@ -14,10 +14,10 @@ from typing import Any
 
 import networkx as nx
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from cubagraph.network import overview, projection
-from support import CHROMIUM, CHROMIUM_FLAGS, ROOT
+from support import ROOT
 
 A = "https://cubagraph.example/id/actor/"
 QUOTE = "call for the immediate release of all political prisoners"
@@ -45,14 +45,6 @@ MEASURE = """() => {
   }
   return {labels, discs, actors, actorLabels, scale: v.network.getScale()};
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
-        yield b
-        b.close()
 
 
 class Opened:

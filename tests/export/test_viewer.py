@@ -18,21 +18,13 @@ from typing import Any
 
 import networkx as nx
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from cubagraph.graph.dataset import Dataset
 from cubagraph.network import projection
-from support import CHROMIUM, CHROMIUM_FLAGS, ROOT
+from support import ROOT
 
 ARTIFACTS = ROOT / ".artifacts"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
-        yield b
-        b.close()
 
 
 @dataclass

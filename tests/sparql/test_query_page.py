@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, Route, sync_playwright
+from playwright.sync_api import Browser, Page, Route
 
-from support import CHROMIUM, CHROMIUM_FLAGS, ROOT, serving
+from support import ROOT, serving
 
 BLINKEN = "https://cubagraph.example/id/actor/antony-blinken"
 
@@ -30,14 +30,6 @@ BLINKEN = "https://cubagraph.example/id/actor/antony-blinken"
 def base() -> Iterator[str]:
     with serving() as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
-        yield b
-        b.close()
 
 
 @dataclass

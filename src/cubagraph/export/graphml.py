@@ -105,7 +105,8 @@ def drawn_nodes(graphs: Sequence[Graph], ctx: Context, part: str, lines: Callabl
     drawing = page.drawing(graphs, ctx)
     items = []
     for g in graphs:
-        key = hashlib.sha256(f"{g.id}\0{part}\0{drawing.key}".encode()).hexdigest()
+        # The drawing's positions, sizes and colours follow the page's structure, not its labels.
+        key = hashlib.sha256(f"{g.id}\0{part}\0{drawing.structure_key}".encode()).hexdigest()
         items.append(Lazy(key, functools.partial(lambda g, p: with_viz(g.part(p), drawing.viz, lines), g, part)))
     return items
 

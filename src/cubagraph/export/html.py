@@ -34,6 +34,7 @@ from ..digests import code_digest
 from ..network.projection import Context as NetworkContext
 from ..network.projection import Projection
 from . import documents as reading
+from . import page as chunked
 from .drawn import EDGES, NODES, Drawing, Drawn, Ranking
 from .plan import INDEX, Graph, Lazy, Plan, materialise
 from .sentences import in_context
@@ -72,7 +73,6 @@ ACTOR_COLOURS = {
     "Country": "#795548",
     "Group": "#00838f",
 }
-EDGE_COLOURS = {"link": "#5f6368", "attribution": "#a0a4a8", "registry": "#188038"}
 
 
 def piece(view: GraphView) -> Piece:
@@ -130,7 +130,17 @@ def _piece(
 
 def assemble(graphs: Sequence[Graph], ctx: Context) -> dict[str, Plan]:
     made = drawing(graphs, ctx)
-    return {NAME: Plan([Lazy(made.key, lambda: _page(made))])}
+
+    def fill(marks: Mapping[str, str]) -> str:
+        values = {
+            **marks,
+            "/*VIS_NETWORK_JS*/": _vis_network(),
+            "/*VIEWER_JS*/": "\n".join(_asset(name) for name in SCRIPTS),
+            "/*VIEWER_CSS*/": _asset("viewer.css") + _asset("reading.css"),
+        }
+        return _fill(_shell(), values)
+
+    return {NAME: Plan(chunked.items(made, fill, _documents, _script_json))}
 
 
 def _drawing(graphs: Sequence[Graph], ctx: Context) -> Drawing:
@@ -142,12 +152,14 @@ def _drawing(graphs: Sequence[Graph], ctx: Context) -> Drawing:
         embedded, needed, meta, last = ranking.kept
         keep = set(embedded)
         drawn = Drawn(ctx, keep)
+        drawn.structures.update((s, structure) for _, s, structure in last)
         # A graph whose piece is as it was has the share it had; only changed graphs are looked at.
-        shares = [s if g.id == i else drawn.share(g) for g, (i, s) in zip(needed, last, strict=True)]
+        shares = [s if g.id == i else drawn.share(g) for g, (i, s, _) in zip(needed, last, strict=True)]
     else:
         embedded, needed, meta, keep, drawn, shares = _rank(ctx, cap, limit, graphs)
-    ranking.save(embedded, needed, meta, shares)
+    ranking.save(embedded, needed, meta, shares, drawn)
     drawn.save_index(needed)
+    drawn.save(shares)
     # The page depends on nothing else: if these are as they were, so is the page, and it is not made again.
     key = hashlib.sha256(json.dumps([code_digest(), embedded, shares, meta], sort_keys=True).encode()).hexdigest()
     made = Drawing(key, needed, shares, drawn, embedded, set(embedded[:cap]), meta, ctx, _script_json)
@@ -196,53 +208,6 @@ def _rank(
     return embedded, needed, meta, keep, drawn, [drawn.share(g) for g in needed]
 
 
-def _page(made: Drawing) -> bytes:
-    node_json, edge_rows, picture = made.parts
-    ids = {iri: i for i, (iri, _) in enumerate(node_json)}
-    nodes = []
-    for iri, data in node_json:
-        x, y = picture.positions[iri]
-        head = f'"hidden":{"false" if iri in made.shown else "true"},"id":{ids[iri]},"x":{x},"y":{y},"size":{picture.sizes[iri]}'
-        if iri in picture.overview:
-            ox, oy = picture.overview_positions[iri]
-            shown = "true" if iri in picture.overview_shown else "false"
-            rank = picture.overview_rank[iri]
-            head += (
-                f',"overview":{{"x":{ox},"y":{oy},"size":{picture.overview_sizes[iri]},"shown":{shown},"rank":{rank}}}'
-            )
-        nodes.append(f"{{{head},{data[1:]}")
-    edges = [
-        {
-            "id": i,
-            "from": ids[a],
-            "to": ids[b],
-            "label": label,
-            "kind": kind,
-            "source": ids.get(source, -1),
-            "color": {"color": EDGE_COLOURS[kind], "highlight": "#1a73e8"},
-            "dashes": kind != "link",
-            "arrows": "to",
-        }
-        for i, (a, b, label, kind, source) in enumerate(edge_rows)
-    ]
-    # The actor overview's edges: [from, to, how many facts, {kind: count}, the facts, registry labels].
-    between = [
-        [ids[a], ids[b], d["weight"], d["kinds"], [ids[f] for f in d["facts"]], d["registry"]]
-        for a, b, d in picture.overview.edges(data=True)
-    ]
-    meta = {**made.meta, "overview": between}
-    values = {
-        "/*CUBAGRAPH_NODES*/": "[" + ",".join(nodes) + "]",
-        "/*CUBAGRAPH_EDGES*/": _script_json(edges),
-        "/*CUBAGRAPH_DOCUMENTS*/": _documents(made.graphs, made.shares, made.drawn, made.ctx),
-        "/*CUBAGRAPH_META*/": _script_json(meta),
-        "/*VIS_NETWORK_JS*/": _vis_network(),
-        "/*VIEWER_JS*/": "\n".join(_asset(name) for name in SCRIPTS),
-        "/*VIEWER_CSS*/": _asset("viewer.css") + _asset("reading.css"),
-    }
-    return _fill(_shell(), values).encode("utf-8")
-
-
 def _shell() -> str:
     """The page template with the options in it: what pyvis's ``Network.generate_html`` gave us, byte for byte
     (its Jinja put the options' JSON in the one placeholder, and dropped the template's last newline). Done
@@ -273,13 +238,14 @@ def _asset(name: str) -> str:
     return resources.files("cubagraph.export").joinpath("viewer", name).read_text("utf-8")
 
 
-def _documents(graphs: Sequence[Graph], shares: Sequence[str], drawn: Drawn, ctx: Context) -> str:
+def _documents(made: Drawing) -> str:
     """The texts the reader shows: of the documents with most nodes on the page, within viewer_texts."""
     held = []  # (its nodes on the page, document, size of its part)
-    for g, share in zip(graphs, shares, strict=True):
-        count = len(drawn.get(g, share)[0])
+    for g, share in zip(made.graphs, made.shares, strict=True):
+        count = len(made.drawn.get(g, share)[0])
         held += [(count, doc, g.sizes.get(reading.DOCUMENT, 0)) for doc in g.index.get("reader", {}).get("titles", {})]
-    chosen = reading.choose(held, ctx.settings.get("viewer_texts", reading.TEXTS))
+    chosen = reading.choose(held, made.ctx.settings.get("viewer_texts", reading.TEXTS))
+    graphs = made.graphs
     parts = [g.part(reading.DOCUMENT) for g in graphs if set(g.index.get("reader", {}).get("titles", {})) & chosen]
     return reading.block(parts, chosen, _script_json)
 

@@ -18,7 +18,7 @@ import pytest
 
 from cubagraph import project
 from cubagraph.network import analysis, kept, projection
-from support import ROOT, Result
+from support import ROOT, Result, edit
 
 spec = importlib.util.spec_from_file_location("bench_corpus", ROOT / "benchmarks" / "corpus.py")
 assert spec is not None and spec.loader is not None
@@ -164,9 +164,15 @@ def test_the_betweenness_is_kept_until_a_graph_changes(run: Callable[..., Result
     assert memos() == 1
     assert run("build", cwd=workdir).code == 0 and memos() == 1  # nothing changed
     assert run("stats", "--format", "json", cwd=workdir).out == first.out
-    mapping = next((workdir / "data" / "mappings").glob("*.yaml"))
-    mapping.write_text(mapping.read_text("utf-8") + "\n# an edit\n", "utf-8")
+    # A label edited: the document's graph changes, the actor overview does not, and the figures are kept.
+    mapping = workdir / "data" / "mappings" / "cuba-releases-553-prisoners.yaml"
+    edit(mapping, "    label: Cuba releases 553 prisoners\n", "    label: Cuba frees 553 prisoners\n")
+    assert run("build", cwd=workdir).code == 0 and memos() == 1
+    assert run("stats", "--format", "json", cwd=workdir).out == first.out
+    # A document gone: its facts leave the overview, and the figures are computed again.
+    mapping.unlink()
     assert run("build", cwd=workdir).code == 0 and memos() == 0
+    assert run("stats", "--format", "json", cwd=workdir).out != first.out
 
 
 def test_the_seeds_census_is_the_same(workdir: Path, run: Callable[..., Result]) -> None:

@@ -33,7 +33,8 @@ ASSERTION_KINDS = ("event", "statement", "figure", "claim", "relation", "role")
 # Betweenness on the actor overview (measured on benchmarks/corpus.py's overviews, on the 2-core machine,
 # loaded by other work): exact with rustworkx up to EXACT_BETWEENNESS actors (400 actors: 0.16 s, against
 # 2.4 s for networkx's exact figures, equal to 1e-15); above, networkx's estimate from SAMPLE sources with
-# a fixed seed (4,000 actors: 0.27 s per source; exact would take 38 s with rustworkx).
+# a fixed seed, computed by network/centrality.py (4,000 actors, 32 sources: 0.21 s, networkx 0.81 s, the
+# same figures; exact would take 38 s with rustworkx).
 EXACT_BETWEENNESS = 1000
 SAMPLE = 32
 SEED = 20  # the sample's fixed seed: the same overview gives the same figures
@@ -76,6 +77,10 @@ class Net(Protocol):
 
     def overview(self) -> nx.Graph:
         """The actor overview (:mod:`cubagraph.network.overview`)."""
+        ...
+
+    def links(self) -> tuple[list[str], set[tuple[str, str]]]:
+        """The overview's actors, sorted, and its linked pairs ``(a, b)`` with ``a < b``: what betweenness reads."""
         ...
 
     def memo(self, key: str, make: Callable[[], Any]) -> Any:
@@ -126,6 +131,10 @@ class Whole:
 
     def overview(self) -> nx.Graph:
         return actor_overview.overview(self.g)
+
+    def links(self) -> tuple[list[str], set[tuple[str, str]]]:
+        ov = self.overview()
+        return sorted(ov.nodes), {(min(a, b), max(a, b)) for a, b in ov.edges() if a != b}
 
     def memo(self, key: str, make: Callable[[], Any]) -> Any:
         return make()
@@ -347,26 +356,14 @@ def betweenness(net: Net) -> tuple[dict[str, float], int, int]:
     """
 
     def compute() -> tuple[dict[str, float], int, int]:
-        import networkx as nx
+        from . import centrality
 
-        ov = net.overview()
-        u = nx.Graph()
-        u.add_nodes_from(sorted(ov.nodes))
-        u.add_edges_from(sorted((min(a, b), max(a, b)) for a, b in ov.edges() if a != b))
-        n = u.number_of_nodes()
+        names, linked = net.links()
+        at = {name: i for i, name in enumerate(names)}
+        pairs = [(at[a], at[b]) for a, b in sorted(linked)]  # networkx's adjacency order, as before
+        n = len(names)
         k = 0 if n <= EXACT_BETWEENNESS else SAMPLE
-        if k:
-            figures = nx.betweenness_centrality(u, k=k, normalized=True, seed=SEED)
-        else:
-            import rustworkx as rx
-
-            names = list(u.nodes)
-            at = {name: i for i, name in enumerate(names)}
-            r = rx.PyGraph()
-            r.add_nodes_from(names)
-            r.add_edges_from_no_data([(at[a], at[b]) for a, b in u.edges()])
-            got = rx.betweenness_centrality(r, normalized=True)
-            figures = {names[i]: got[i] for i in r.node_indices()}
+        figures = centrality.sampled(names, pairs, k, SEED) if k else centrality.exact(names, pairs)
         return {a: round(v, 4) for a, v in figures.items()}, n, k
 
     figures, n, k = net.memo(f"betweenness:{EXACT_BETWEENNESS}:{SAMPLE}:{SEED}", compute)
@@ -383,7 +380,7 @@ def stats(g: nx.MultiDiGraph | Net, top: int = 10) -> dict[str, Any]:
     how = (
         f"exact, over all {actors:,} actors"
         if not sample
-        else f"estimated from {sample:,} of {actors:,} actors taken as sources (networkx's k={sample}, seed {SEED})"
+        else f"estimated from {sample:,} of {actors:,} actors taken as sources (seed {SEED}; networkx's estimate with k={sample})"
     )
     return {
         "nodes": c.nodes,

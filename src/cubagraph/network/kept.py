@@ -25,6 +25,7 @@ must agree column by column; one module keeps them side by side.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import marshal
 import os
@@ -193,9 +194,11 @@ def update(path: Path, graphs: Sequence[tuple[str, str, Callable[[], bytes]]], t
         con.execute("BEGIN IMMEDIATE")
         stale = gone + [have[name][0] for name, _, _ in changed if name in have]
         touched: set[str] = set()  # actors whose degree may change
+        before: Counter[tuple[str, ...]] = Counter()  # the stale graphs' share of the actor overview
         for start in range(0, len(stale), _CHUNK):
             chunk = stale[start : start + _CHUNK]
             marks = ",".join("?" * len(chunk))
+            before.update(_overview_rows(con, f"g IN ({marks})", chunk))
             touched.update(a for (a,) in con.execute(f"SELECT DISTINCT actor FROM ties WHERE g IN ({marks})", chunk))
             _add_totals(con, f"SELECT what, key, -SUM(n) FROM counts WHERE g IN ({marks}) GROUP BY what, key", chunk)
             for table in (*_TABLES, "graphs"):
@@ -214,7 +217,10 @@ def update(path: Path, graphs: Sequence[tuple[str, str, Callable[[], bytes]]], t
                 f"INSERT INTO degree SELECT actor, COUNT(DISTINCT other) FROM ties WHERE actor IN ({marks}) GROUP BY actor",
                 actors,
             )
-        con.execute("DELETE FROM memo")
+        # The memo holds what the actor overview alone gives (the betweenness): an edit that leaves every
+        # fact's actors, the registry's links and the actors as they were (a label, a quote) keeps it.
+        if _overview_rows(con, "g > ?", [top]) != before:
+            con.execute("DELETE FROM memo")
         _stamp(con, trig)
         con.execute("COMMIT")
     finally:
@@ -240,6 +246,16 @@ def _load(con: sqlite3.Connection, graphs: Sequence[tuple[int, str, str, Callabl
     for table in _TABLES:
         marks = ",".join("?" * _COLUMNS[table])
         con.executemany(f"INSERT INTO {table} VALUES ({marks})", rows[table])
+
+
+def _overview_rows(con: sqlite3.Connection, where: str, args: Sequence[Any]) -> Counter[tuple[str, ...]]:
+    """What the graphs ``where`` selects give the actor overview: facts with their actors, registry links, actors."""
+    rows: Counter[tuple[str, ...]] = Counter()
+    rows.update(("fact", *r) for r in con.execute(f"SELECT fact, kind, actors FROM facts WHERE {where}", args))
+    rows.update(("registry", *r) for r in con.execute(f"SELECT a, b, label FROM registry WHERE {where}", args))
+    sql = f"SELECT iri FROM nodes WHERE kind = 'actor' AND {where}"
+    rows.update(("actor", iri) for (iri,) in con.execute(sql, args))
+    return rows
 
 
 def _add_totals(con: sqlite3.Connection, select: str, args: Sequence[Any]) -> None:
@@ -391,6 +407,18 @@ class Kept:
             share.facts[fact] = (kind, tuple(actors.split(" ")) if actors else ())
         share.registry = [(a, b, label) for a, b, label in self.con.execute("SELECT a, b, label FROM registry")]
         return overview.combine([share])
+
+    def links(self) -> tuple[list[str], set[tuple[str, str]]]:
+        """As :meth:`overview` gives them, without the facts on each link: what betweenness reads."""
+        actors = sorted(iri for (iri,) in self.con.execute("SELECT iri FROM nodes WHERE kind = 'actor'"))
+        known = set(actors)
+        linked: set[tuple[str, str]] = set()
+        for (named,) in self.con.execute("SELECT DISTINCT actors FROM facts WHERE actors LIKE '% %'"):
+            linked.update(itertools.combinations(named.split(" "), 2))  # sorted, so a < b
+        for a, b in self.con.execute("SELECT a, b FROM registry WHERE a != b"):
+            linked.add((min(a, b), max(a, b)))
+        # As the overview: a link to an actor no graph defines is not drawn.
+        return actors, {(a, b) for a, b in linked if a in known and b in known and a != b}
 
     def memo(self, key: str, make: Callable[[], Any]) -> Any:
         """``make()``, kept in the file until the next build changes it (read-only: computed each time)."""

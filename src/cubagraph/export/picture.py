@@ -5,7 +5,7 @@ class and colour, the edges between them, and (where they are drawn apart by
 their boxes) the labels. Editing what a claim says changes none of that. So a
 picture is named by a digest of that structure (:func:`structure` per share,
 :meth:`cubagraph.export.drawn.Drawing.structure_key` for the page) and kept in
-``.cubagraph/viewer/picture.json``; a rebuild whose structure is unchanged
+``.cubagraph/viewer/picture.marshal``; a rebuild whose structure is unchanged
 reads it back instead of reading every share and laying the overview out
 again, and the page and the GraphML/GEXF files are re-made only where a
 share's own bytes changed.
@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import marshal
 import math
 from collections.abc import Collection, Hashable, Sequence
 from pathlib import Path
@@ -25,7 +26,7 @@ from ..files import write_atomic
 from ..network import layout as force
 
 NOVERLAP = 1500  # nodes above which the full view is not pulled apart: too slow, and not the first view (overlapping labels are hidden on the page)
-NAME, ORDER = "picture.json", "page-order.json"
+NAME, ORDER = "picture.marshal", "page-order.json"
 
 # What the page and the Gephi exports draw. Sizes follow degree (distinct
 # neighbours on the page): centrality that costs nothing to compute at 20,000
@@ -221,8 +222,8 @@ def kept(key: str, memo: Path | None) -> Picture | None:
     """The picture kept in ``memo`` if it was made for ``key``."""
     if memo is None:
         return None
-    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
-        fields = json.loads((memo / NAME).read_text(encoding="utf-8"))
+    with contextlib.suppress(OSError, ValueError, EOFError, KeyError, TypeError, AttributeError):
+        fields = marshal.loads((memo / NAME).read_bytes())
         if fields.get("key") == key:
             return Picture(fields)
     return None
@@ -252,6 +253,8 @@ def keep(picture: Picture, memo: Path | None) -> None:
         return
     with contextlib.suppress(OSError):
         memo.mkdir(parents=True, exist_ok=True)
-        write_atomic(memo / NAME, json.dumps(picture.fields, separators=(",", ":")).encode("utf-8"))
+        # marshal, not JSON: the build cache's own bytes, read back by the Python that wrote them, and
+        # read on every edit (7 MB at 10,000 documents: json.loads 0.45 s).
+        write_atomic(memo / NAME, marshal.dumps(picture.fields))
         small = {"key": picture.key(), "order": {str(i): js for i, js in order(picture).items()}}
         write_atomic(memo / ORDER, json.dumps(small, sort_keys=True).encode("utf-8"))

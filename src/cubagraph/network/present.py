@@ -111,8 +111,10 @@ def timeline(entries: list[Entry], hidden: int) -> str:
         if e.date.get("approximate"):
             when += " ~"
         rows.append((when, e.date.get("precision", "unknown"), e.label, e.kind, e.reported, ", ".join(e.documents)))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    widths = [max(map(len, column)) for column in zip(*rows)]
+    # One format for every row (30,000 rows at 10,000 documents: a cell at a time took 0.4 s).
+    row = "  ".join(f"{{:<{w}}}" for w in widths).format
+    lines = [row(*r).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     lines.append("~ approximate: derived from the text, not stated in it. reported: when the document was published.")
     if hidden:

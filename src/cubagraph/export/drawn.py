@@ -62,7 +62,7 @@ class Ranking:
             if self.path.read_bytes() == data:
                 return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(self.path, data)
+        write_atomic(self.path, data, durable=False)  # a memo: lost, it is made again
 
 
 class Drawn:
@@ -161,7 +161,7 @@ class Drawn:
         index = {i: v for i, v in self.index.items() if i in ids} | self.new_index
         if self.folder is not None and index != self.index:
             self.folder.mkdir(parents=True, exist_ok=True)
-            write_atomic(self.folder / "drawn-index.json", json.dumps(index, sort_keys=True).encode())
+            write_atomic(self.folder / "drawn-index.json", json.dumps(index, sort_keys=True).encode(), durable=False)
 
     def save(self, shares: list[str]) -> None:
         """Keep the shares of the page just made (and only those): the new ones are added, the unused dropped."""

@@ -75,7 +75,7 @@ def layout(
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         data = {"input": h, "positions": {str(n): list(p) for n, p in positions.items()}}
-        write_atomic(path, json.dumps(data, sort_keys=True).encode("utf-8"))
+        write_atomic(path, json.dumps(data, sort_keys=True).encode("utf-8"), durable=False)
     return positions
 
 
@@ -255,6 +255,6 @@ def keep(picture: Picture, memo: Path | None) -> None:
         memo.mkdir(parents=True, exist_ok=True)
         # marshal, not JSON: the build cache's own bytes, read back by the Python that wrote them, and
         # read on every edit (7 MB at 10,000 documents: json.loads 0.45 s).
-        write_atomic(memo / NAME, marshal.dumps(picture.fields))
+        write_atomic(memo / NAME, marshal.dumps(picture.fields), durable=False)
         small = {"key": picture.key(), "order": {str(i): js for i, js in order(picture).items()}}
-        write_atomic(memo / ORDER, json.dumps(small, sort_keys=True).encode("utf-8"))
+        write_atomic(memo / ORDER, json.dumps(small, sort_keys=True).encode("utf-8"), durable=False)

@@ -9,8 +9,10 @@ reported a second time.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import hashlib
+import marshal
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +21,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from ..errors import Problem
-from ..files import NotRegular, read_regular
+from ..files import NotRegular, read_regular, write_atomic
 from ..project import Project
 from . import model, yamlfile
 from .evidence import Span, Text
@@ -56,8 +58,15 @@ class Source:
     spans: dict[yamlfile.Path, Span] = field(default_factory=dict)
 
 
-def read_yaml(path: Path, problems: list[Problem], within: Path | None = None) -> Loaded | None:
-    """The YAML file at ``path`` (refused unless a regular file, under ``within`` if given), or None with problems."""
+def read_yaml(
+    path: Path, problems: list[Problem], within: Path | None = None, keep: Path | None = None
+) -> Loaded | None:
+    """The YAML file at ``path`` (refused unless a regular file, under ``within`` if given), or None with problems.
+
+    With ``keep``, a file parsed without problems is kept there (by its bytes' digest) and read back
+    from there while the file is unchanged: the registry of 4,000 actors took 0.25 s to parse, on every
+    build that checks a new or edited document against it.
+    """
     name = str(path)
     try:
         raw = read_regular(path, within)
@@ -67,16 +76,36 @@ def read_yaml(path: Path, problems: list[Problem], within: Path | None = None) -
     except OSError as exc:
         problems.append(Problem(name, 1, f"cannot read the file ({exc.strerror})", "check that it exists"))
         return None
+    digest = hashlib.sha256(raw).hexdigest() if keep is not None else ""
+    if keep is not None:
+        kept = _kept(keep, name, digest)
+        if kept is not None:
+            return kept
     text = _decode(name, raw, problems)
     if text is None:
         return None
     loaded, found = yamlfile.load(name, text)
     problems.extend(found)
+    if keep is not None and loaded is not None and not found:
+        with contextlib.suppress(OSError, ValueError):  # Decimals do not marshal: parsed again next time
+            keep.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(keep, marshal.dumps([_KEPT, name, digest, loaded.data, loaded.lines]), durable=False)
     return loaded
 
 
-def read_registry(path: Path, problems: list[Problem]) -> RegistryFile | None:
-    loaded = read_yaml(path, problems, path.parent.resolve())
+_KEPT = 1  # the kept parse's format
+
+
+def _kept(keep: Path, name: str, digest: str) -> Loaded | None:
+    with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
+        form, kept_name, kept_digest, data, lines = marshal.loads(keep.read_bytes())
+        if form == _KEPT and kept_name == name and kept_digest == digest and isinstance(lines, dict):
+            return Loaded(name, data, lines)
+    return None
+
+
+def read_registry(path: Path, problems: list[Problem], keep: Path | None = None) -> RegistryFile | None:
+    loaded = read_yaml(path, problems, path.parent.resolve(), keep)
     if loaded is None:
         return None
     data = _top(loaded, model.Registry, problems, required=("actors",))

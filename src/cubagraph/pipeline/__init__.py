@@ -219,7 +219,7 @@ def _registry(
     project: Project, onto: ontology.Ontology, problems: list[Problem], checked: bool
 ) -> load.RegistryFile | None:
     """The actor registry, read; and checked, unless the cache kept the result of its checks."""
-    registry = load.read_registry(project.registry, problems)
+    registry = load.read_registry(project.registry, problems, project.root / ".cubagraph" / "registry.marshal")
     if registry is not None and not checked:
         checker = validate.Checker(onto.vocabulary, registry, display_path(str(project.registry)))
         checker.check_registry()

@@ -52,8 +52,8 @@ def test_an_oxigraph_form_is_kept_only_beside_a_portable_one() -> None:
     fast = sorted(p.stem for p in (ROOT / "queries" / queries.OXIGRAPH).glob("*.rq"))
     assert set(fast) <= set(LIBRARY)
     assert fast == sorted(n for n, q in LIBRARY.items() if q.has_oxigraph_form)
-    # The benchmark showed no gain for these (docs/queries.md): one form is enough.
-    assert not LIBRARY["roundtable"].has_oxigraph_form and not LIBRARY["trade-figures"].has_oxigraph_form
+    # The benchmark showed no gain for this one (docs/queries.md): one form is enough.
+    assert not LIBRARY["roundtable"].has_oxigraph_form
 
 
 def test_standalone_declares_its_prefixes_and_binds_its_parameters() -> None:

@@ -123,16 +123,15 @@ class Picture:
 
     def __init__(self, fields: dict[str, Any]):
         self.fields = fields
-        self.positions: dict[str, tuple[float, float]] = {k: (x, y) for k, (x, y) in fields["positions"].items()}
+        # [x, y] pairs as kept: turning 20,000 of them into tuples took 0.03 s of every edit.
+        self.positions: dict[str, list[float]] = fields["positions"]
         self.sizes: dict[str, float] = fields["sizes"]
         self.colours: dict[str, str] = fields["colours"]
         self.overview_edges: list[tuple[str, str, dict[str, Any]]] = [tuple(e) for e in fields["overview_edges"]]  # type: ignore[misc]
         self.overview_sizes: dict[str, float] = fields["overview_sizes"]
         self.overview_rank: dict[str, int] = fields["overview_rank"]
         self.overview_shown: set[str] = set(fields["overview_shown"])
-        self.overview_positions: dict[str, tuple[float, float]] = {
-            k: (x, y) for k, (x, y) in fields["overview_positions"].items()
-        }
+        self.overview_positions: dict[str, list[float]] = fields["overview_positions"]
         self.ids: list[str] = fields["ids"]  # the page's nodes, in order: a node's place is its id there
         self.starts: list[int] = fields["starts"]  # each share's first node's id
         self.edge_starts: list[int] = fields["edge_starts"]  # each share's first edge's id

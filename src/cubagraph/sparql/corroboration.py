@@ -18,14 +18,16 @@ from . import engine, queries
 
 NAME = "corroboration"
 
-# The saved query's grouping (keep the two alike), counted rather than listed.
+# The saved query's grouping (keep the two alike), counted rather than listed. As in its Oxigraph
+# form, the few tellings that say cg:sameEventAs and the few asserters with a publisher are read as
+# lists and joined by hash, not looked up telling by telling (3.3 s against 0.3 s at 10,000 documents).
 COUNTS = """
 SELECT ?sources (COUNT(?fact) AS ?facts) WHERE {
   SELECT ?fact (COUNT(DISTINCT ?source) AS ?sources) WHERE {
     ?telling cg:assertedBy ?by .
-    OPTIONAL { ?telling cg:sameEventAs ?one }
+    OPTIONAL { SELECT ?telling ?one WHERE { ?telling cg:sameEventAs ?one } }
     BIND(COALESCE(?one, ?telling) AS ?fact)
-    OPTIONAL { ?by dcterms:publisher ?publisher }
+    OPTIONAL { SELECT ?by ?publisher WHERE { ?by dcterms:publisher ?publisher } }
     BIND(COALESCE(?publisher, ?by) AS ?source)
   }
   GROUP BY ?fact

@@ -1,10 +1,11 @@
 """What the viewer's page was made from, kept in ``.cubagraph/viewer/`` so that a rebuild reads only what changed.
 
 A page of a large corpus draws from nearly every document, and making it from
-scratch took most of a rebuild after one edit. So three things are kept
-between builds, each under a digest of its inputs, and used only while those
-inputs are the same: the choice of nodes (:class:`Ranking`), each graph's
-share of the page (:class:`Drawn`), and the layout (:func:`layout`).
+scratch took most of a rebuild after one edit. So these are kept between
+builds, each under a digest of its inputs, and used only while those inputs
+are the same: the choice of nodes (:class:`Ranking`), each graph's share of
+the page and the digest of its structure (:class:`Drawn`), and the picture
+with its layouts (:mod:`cubagraph.export.picture`).
 """
 
 from __future__ import annotations

@@ -17,7 +17,9 @@ def _graph(n: int, m: int, seed: int) -> tuple[list[str], list[tuple[int, int]]]
     return names, pairs  # type: ignore[return-value]
 
 
-@pytest.mark.parametrize(("n", "m", "k", "seed"), [(60, 90, 8, 1), (300, 900, 32, 20), (1200, 2500, 32, 20), (40, 30, 5, 3)])
+@pytest.mark.parametrize(
+    ("n", "m", "k", "seed"), [(60, 90, 8, 1), (300, 900, 32, 20), (1200, 2500, 32, 20), (40, 30, 5, 3)]
+)
 def test_sampled_is_networkx_estimate(n: int, m: int, k: int, seed: int) -> None:
     names, pairs = _graph(n, m, seed)
     g = nx.Graph()

@@ -16,7 +16,6 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 from ..digests import code_digest
@@ -175,7 +174,11 @@ class Drawn:
             con.execute("BEGIN IMMEDIATE")
             con.executemany(
                 "INSERT OR REPLACE INTO shares VALUES (?, ?)",
-                [(d, json.dumps(self.fresh[d], separators=(",", ":"))) for d in sorted(wanted - have) if d in self.fresh],
+                [
+                    (d, json.dumps(self.fresh[d], separators=(",", ":")))
+                    for d in sorted(wanted - have)
+                    if d in self.fresh
+                ],
             )
             con.executemany("DELETE FROM shares WHERE digest = ?", [(d,) for d in sorted(have - wanted)])
             con.execute("COMMIT")

@@ -36,7 +36,7 @@ from ..network.projection import Projection
 from . import documents as reading
 from . import page as chunked
 from .drawn import EDGES, NODES, Drawing, Drawn, Ranking
-from .plan import INDEX, Graph, Lazy, Plan, materialise
+from .plan import INDEX, Graph, Plan, materialise
 from .sentences import in_context
 
 if TYPE_CHECKING:

@@ -12,6 +12,7 @@ page made whole.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Mapping
@@ -61,11 +62,11 @@ def items(
     for i in range(n):
         others = made.order.get(i, [])
         name = _key("nodes", key, i, made.shares[i], *(made.shares[j] for j in others))
-        nodes.append(Lazy(name, lambda i=i: _nodes(made, i)))
+        nodes.append(Lazy(name, functools.partial(_nodes, made, i)))
     nodes.append(b"]")
     edges: list[Item] = [b"["]
     for i in range(n):
-        edges.append(Lazy(_key("edges", key, i, made.shares[i]), lambda i=i: _edges(made, i, encode)))
+        edges.append(Lazy(_key("edges", key, i, made.shares[i]), functools.partial(_edges, made, i, encode)))
     edges.append(b"]")
     meta = Lazy(_key("meta", key, _digest(made.meta)), lambda: _meta(made, encode).encode("utf-8"))
     texts = Lazy(

@@ -127,7 +127,7 @@ class Picture:
         self.positions: dict[str, list[float]] = fields["positions"]
         self.sizes: dict[str, float] = fields["sizes"]
         self.colours: dict[str, str] = fields["colours"]
-        self.overview_edges: list[tuple[str, str, dict[str, Any]]] = [tuple(e) for e in fields["overview_edges"]]  # type: ignore[misc]
+        self.overview_edges: list[tuple[str, str, dict[str, Any]]] = [(a, b, d) for a, b, d in fields["overview_edges"]]
         self.overview_sizes: dict[str, float] = fields["overview_sizes"]
         self.overview_rank: dict[str, int] = fields["overview_rank"]
         self.overview_shown: set[str] = set(fields["overview_shown"])
@@ -178,7 +178,9 @@ def make(
     boxes = {iri: box(d["kind"], d["label"], sizes[iri]) for iri, d in nodes}
     positions = layout([iri for iri, _ in nodes], [(r[0], r[1]) for r in edges], memo, boxes, "layout.json")
     actors = [iri for iri, d in nodes if d["kind"] == "actor"]
-    share = overview.contributions(nodes, [(a, b, None, {"kind": k, "label": lab}) for a, b, lab, k, _ in edges], actors)
+    share = overview.contributions(
+        nodes, [(a, b, None, {"kind": k, "label": lab}) for a, b, lab, k, _ in edges], actors
+    )
     ov = overview.combine([share])
     overview_sizes = {a: size("actor", ov.degree(a)) for a in ov}
     # The overview opens on the actors named by most facts; ties by IRI, so the choice is stable.

@@ -111,7 +111,7 @@ def timeline(entries: list[Entry], hidden: int) -> str:
         if e.date.get("approximate"):
             when += " ~"
         rows.append((when, e.date.get("precision", "unknown"), e.label, e.kind, e.reported, ", ".join(e.documents)))
-    widths = [max(map(len, column)) for column in zip(*rows)]
+    widths = [max(map(len, column)) for column in zip(*rows, strict=True)]
     # One format for every row (30,000 rows at 10,000 documents: a cell at a time took 0.4 s).
     row = "  ".join(f"{{:<{w}}}" for w in widths).format
     lines = [row(*r).rstrip() for r in rows]

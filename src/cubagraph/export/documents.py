@@ -27,6 +27,9 @@ from .coverage import of_document
 
 DOCUMENT = "html:document"  # the part of a graph's piece that holds its document's text, one document a line
 TEXTS = 8_000_000  # characters of documents' texts a page holds at most (viewer_texts)
+# The predicates :func:`part` reads: the quotes' offsets, the documents' type, title, text file and date.
+_READ = {OA + "start", OA + "end", RDF + "type", DCTERMS + "title", CG + "published", CG + "textFile"}
+_READ |= {CG + "dateValue", CG + "start", CG + "end", CG + "approximate"}
 
 
 def part(rows: Iterable[Row], texts: Mapping[str, str], encode: Any) -> tuple[bytes, dict[str, Any]]:
@@ -35,8 +38,11 @@ def part(rows: Iterable[Row], texts: Mapping[str, str], encode: Any) -> tuple[by
     ``encode`` makes JSON safe inside ``<script>`` (export.html's).
     """
     props: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    subjects = set()
     for s, p, o in rows:
-        props[s][p].append(o)
+        subjects.add(s)
+        if p in _READ:  # the rest of the rows (most of them) are never looked at here
+            props[s][p].append(o)
     spans: list[tuple[int, int]] = []
     for node in props.values():
         start, end = node.get(OA + "start"), node.get(OA + "end")
@@ -48,7 +54,7 @@ def part(rows: Iterable[Row], texts: Mapping[str, str], encode: Any) -> tuple[by
             continue
         doc = iri.rsplit("/", 1)[-1]
         title = _text(node.get(DCTERMS + "title"))
-        published = _published(node.get(CG + "published"), props)
+        published = _published(node.get(CG + "published"), props, subjects)
         titles[doc] = [title, published]
         text = texts.get(doc)
         if text is None:
@@ -109,10 +115,10 @@ def _text(values: list[Any] | None) -> str:
     return str(values[0].value) if values and isinstance(values[0], Literal) else ""
 
 
-def _published(ref: list[Any] | None, props: Mapping[str, Mapping[str, list[Any]]]) -> str:
-    if not ref or ref[0] not in props:
+def _published(ref: list[Any] | None, props: Mapping[str, Mapping[str, list[Any]]], subjects: set[str]) -> str:
+    if not ref or ref[0] not in subjects:
         return ""
-    date = props[ref[0]]
+    date = props.get(ref[0], {})
     for key in ("dateValue", "start"):
         if date.get(CG + key):
             value = _text(date[CG + key])

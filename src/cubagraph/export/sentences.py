@@ -15,7 +15,9 @@ _BOUNDARY = re.compile(r"[.!?][\"'’”)]*\s+(?=[\"'‘“(]?[A-Z0-9])|\n")
 _ABBREVIATION = re.compile(r"(?:\b[A-Z]\.)+$|\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Gen|Sen|Rep|Gov|Lt|Col|No|vs|Inc|Co)\.$")
 
 
-_SKIP = 1000  # characters before a quote's window that its sentence search may skip
+# Characters before a quote's window that its sentence search may skip: a boundary ending more than 400
+# before the quote is cut to 400 anyway, so any boundary that counts ends within 401 of it (was 1,000).
+_SKIP = 401
 _PLAIN = re.compile(r"[^.!?\"'’”)\s]")  # a character no sentence boundary can end at or run through
 
 

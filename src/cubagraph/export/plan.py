@@ -25,9 +25,10 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from ..files import read_range
+from . import ranges
 
 Piece = dict[str, bytes]  # part name -> bytes, for one graph
 # The part of a piece that indexes it for the assembly: the viewer ranks every graph's nodes by
@@ -249,8 +250,9 @@ def stage(target: Path, plan: Plan, graphs: Sequence[Graph], manifest: Manifest,
     sizes: list[int] = []
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
+        ranges.reserve(fd, sum(old_sizes) if old is not None else _known_size(plan, graphs))
         with os.fdopen(fd, "wb") as out, open(target, "rb") if old is not None else contextlib.nullcontext() as src:
-            copy = _Copier(out, src)
+            copy = ranges.Copier(out, src)
             try:
                 expected = -1  # the old position that would continue the current run
                 for item, key in zip(plan.items, keys, strict=True):
@@ -277,9 +279,10 @@ def stage(target: Path, plan: Plan, graphs: Sequence[Graph], manifest: Manifest,
             finally:
                 copy.close()
             out.flush()
+            os.ftruncate(out.fileno(), sum(sizes))  # what ranges.reserve set aside beyond the end goes
             if durable:
                 os.fsync(out.fileno())
-        if _equal(Path(tmp), target):
+        if ranges.equal(Path(tmp), target):
             # New parts, same bytes (a registry edit renames every piece, and may leave a file as it was):
             # keep the old file, and its mtime.
             os.unlink(tmp)
@@ -289,6 +292,14 @@ def stage(target: Path, plan: Plan, graphs: Sequence[Graph], manifest: Manifest,
             os.unlink(tmp)
         raise
     return Staged(target, Path(tmp), keys, sizes)
+
+
+def _known_size(plan: Plan, graphs: Sequence[Graph]) -> int:
+    return sum(
+        len(i) if isinstance(i, bytes) else graphs[i[0]].sizes.get(i[1], 0)
+        for i in plan.items
+        if not isinstance(i, Lazy)
+    )
 
 
 class Reaper:
@@ -330,71 +341,3 @@ def _replace(tmp: Path, target: Path, reaper: Reaper | None) -> None:
         return
     os.replace(tmp, target)
     reaper.delete(old)
-
-
-def _equal(a: Path, b: Path) -> bool:
-    try:
-        if a.stat().st_size != b.stat().st_size:
-            return False
-        with open(a, "rb") as fa, open(b, "rb") as fb:
-            while True:
-                x, y = fa.read(1 << 20), fb.read(1 << 20)
-                if x != y:
-                    return False
-                if not x:
-                    return True
-    except FileNotFoundError:
-        return False
-
-
-class _Copier:
-    """Copies runs of other files into the new one, merging adjacent ranges of a file into one system call.
-
-    A run comes from the old export (``src``) or from a file where a graph's
-    part is kept (the build cache's packs), opened once each.
-    """
-
-    def __init__(self, out: IO[bytes], src: IO[bytes] | None):
-        self.out = out
-        self.files: dict[str | None, int] = {} if src is None else {None: src.fileno()}
-        self.source: str | None = None
-        self.start = self.end = 0
-
-    def range(self, offset: int, size: int, source: str | None = None) -> None:
-        if offset != self.end or source != self.source:
-            self.flush()
-            self.source, self.start, self.end = source, offset, offset
-        self.end += size
-
-    def flush(self) -> None:
-        count, offset = self.end - self.start, self.start
-        self.start = self.end = 0
-        if count == 0:
-            return
-        fd = self.files.get(self.source)
-        if fd is None:
-            if self.source is None:
-                raise OSError("no old export to copy from")
-            fd = self.files[self.source] = os.open(self.source, os.O_RDONLY)
-        self.out.flush()
-        while count > 0:
-            try:
-                # In the kernel, page cache to page cache: no copy through Python.
-                done = os.copy_file_range(fd, self.out.fileno(), count, offset)
-            except OSError:
-                done = 0
-            if done == 0:  # not supported here (or across file systems): copy by hand
-                data = os.pread(fd, min(count, 1 << 24), offset)
-                if not data:
-                    raise OSError(f"{self.source or 'the old export'} ended early")
-                self.out.write(data)
-                self.out.flush()
-                done = len(data)
-            count -= done
-            offset += done
-
-    def close(self) -> None:
-        for source, fd in self.files.items():
-            if source is not None:
-                os.close(fd)
-        self.files.clear()

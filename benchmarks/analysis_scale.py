@@ -153,8 +153,9 @@ def forget_betweenness(directory: Path) -> None:
 
 
 def write_floor(exports: Path) -> float:
-    """A copy of exports/ beside it (not timed), then each file copied in the kernel to a temporary and renamed
-    over itself, the old file linked aside and deleted: the least a build that changes every export must do."""
+    """A copy of exports/ beside it (not timed), then each file copied in the kernel to a temporary (its blocks
+    set aside first) and renamed over itself, the old file linked aside and deleted: the least a build that
+    changes every export must do."""
     scratch = Path(tempfile.mkdtemp(prefix=".floor-", dir=exports.parent))
     try:
         files = []
@@ -167,6 +168,7 @@ def write_floor(exports: Path) -> float:
             tmp, aside = path.with_name(f".{path.name}.tmp"), path.with_name(f".{path.name}.aside")
             with open(path, "rb") as src, open(tmp, "wb") as dst:
                 size, at = os.fstat(src.fileno()).st_size, 0
+                os.posix_fallocate(dst.fileno(), 0, size)  # as the build does (export/ranges.py)
                 while at < size:
                     at += os.copy_file_range(src.fileno(), dst.fileno(), size - at, at, at)
             os.link(path, aside)

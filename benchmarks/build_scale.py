@@ -48,6 +48,9 @@ def one(directory: Path, jobs: int) -> dict[str, object]:
             directory / "exports", built.plans, built.graphs, manifest=directory / ".cubagraph" / "exports.json"
         )
     out["write files"] = time.perf_counter() - t
+    t = time.perf_counter()
+    pipeline.keep_network(proj, built)  # as `cubagraph build` does after writing
+    out["kept projection"] = time.perf_counter() - t
     return {
         "phases": out,
         "quads": built.counts["quads"],

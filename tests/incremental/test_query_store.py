@@ -98,3 +98,33 @@ def test_the_first_query_after_an_edit_reads_the_edit(run: Callable[..., Result]
     after = _query(directory, query)
     assert after.returncode == 0 and "making the query store" not in after.stderr, after.stderr
     assert "doc-00003.claim-0" in after.stdout
+
+
+def test_parts_renamed_with_the_trig_unchanged_are_learnt_not_made_afresh(
+    run: Callable[..., Result], tmp_path: Path
+) -> None:
+    """A new cubagraph names every piece anew and may write a TriG of the same bytes: the copy still follows."""
+    directory = tmp_path / "corpus"
+    corpus.generate(directory, 30)
+    assert run("build", cwd=directory).code == 0
+    first = _copy(directory)
+    assert first["made"] == 1
+    # As such a build leaves it: the TriG untouched, the manifest written again with new names for its
+    # parts. Here the copy's record is given old names instead, and the manifest rewritten as it was.
+    store_state = directory / ".cubagraph" / stores.STATE
+    state = json.loads(store_state.read_text("utf-8"))
+    names = state["graphs"]
+    state["graphs"] = {"old-" + k: v for k, v in names.items()}
+    store_state.write_text(json.dumps(state), "utf-8")
+    manifest = directory / ".cubagraph" / "exports.json"
+    manifest.write_text(manifest.read_text("utf-8"), "utf-8")
+    assert _copy(directory) == {"path": first["path"], "made": 0}
+    assert json.loads(store_state.read_text("utf-8"))["graphs"] == names  # the manifest's names, learnt
+
+    # The next edit is followed: one graph replaced, no copy made afresh.
+    mapping = directory / "data" / "mappings" / "doc-00004.yaml"
+    mapping.write_text(mapping.read_text("utf-8").replace('summary: "Claim 0', 'summary: "Edited 0', 1), "utf-8")
+    assert run("build", cwd=directory).code == 0
+    followed = _copy(directory, 'SELECT ?c WHERE { GRAPH ?g { ?c ?p "Edited 0 of report 4" } }')
+    assert followed["path"] == first["path"] and followed["made"] == 0
+    assert followed["same"] and followed["found"] == 1

@@ -263,6 +263,11 @@ class Drawing:
     def keep(self) -> set[str]:
         return set(self.embedded)
 
+    @functools.cached_property
+    def ids(self) -> dict[str, int]:
+        """Each node's id on the page: its place in the page's order of nodes."""
+        return {iri: i for i, iri in enumerate(self.picture.ids)}
+
     def edges(self, i: int) -> list[list[str]]:
         """Share ``i``'s edges on the page: both ends drawn."""
         keep = self.keep

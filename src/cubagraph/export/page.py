@@ -94,15 +94,8 @@ def _nodes(made: Drawing, i: int) -> bytes:
     return (("," if start and out else "") + ",".join(out)).encode("utf-8")
 
 
-def _ids(made: Drawing) -> dict[str, int]:
-    found: dict[str, int] | None = made.__dict__.get("_page_ids")
-    if found is None:
-        found = made.__dict__["_page_ids"] = {iri: i for i, iri in enumerate(made.picture.ids)}
-    return found
-
-
 def _edges(made: Drawing, i: int, encode: Callable[[Any], str]) -> bytes:
-    ids = _ids(made)
+    ids = made.ids
     start = made.picture.edge_starts[i]
     out = [
         encode(
@@ -124,7 +117,7 @@ def _edges(made: Drawing, i: int, encode: Callable[[Any], str]) -> bytes:
 
 
 def _meta(made: Drawing, encode: Callable[[Any], str]) -> str:
-    ids = _ids(made)
+    ids = made.ids
     # The actor overview's edges: [from, to, how many facts, {kind: count}, the facts, registry labels].
     between = [
         [ids[a], ids[b], d["weight"], d["kinds"], [ids[f] for f in d["facts"]], d["registry"]]

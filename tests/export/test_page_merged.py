@@ -51,7 +51,7 @@ def test_a_node_of_several_shares_is_merged_into_its_first_share(tmp_path: Path)
         drawn.structures[digest] = digest
         digests.append(digest)
     graphs = [SimpleNamespace(id=d, index={"reader": {}}, sizes={}) for d in digests]
-    made = Drawing("k", graphs, digests, drawn, embedded, set(embedded), {"documents": []}, ctx, html._script_json)  # type: ignore[arg-type]
+    made = Drawing(graphs, digests, drawn, embedded, set(embedded), {"documents": []}, ctx, html._script_json)  # type: ignore[arg-type]
     items = page.items(made, lambda marks: "<p>" + "|".join(marks.values()) + "</p>", lambda m: "{}", html._script_json)
     text = b"".join(i if isinstance(i, bytes) else i.make() for i in items if isinstance(i, bytes | Lazy)).decode()
 

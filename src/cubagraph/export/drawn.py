@@ -195,7 +195,6 @@ class Drawing:
 
     def __init__(
         self,
-        key: str,
         graphs: Sequence[Graph],
         shares: list[str],
         drawn: Drawn,
@@ -205,7 +204,7 @@ class Drawing:
         ctx: Context,
         dump: Callable[[Any], str],
     ):
-        self.key, self.graphs, self.shares, self.drawn = key, graphs, shares, drawn
+        self.graphs, self.shares, self.drawn = graphs, shares, drawn
         self.embedded, self.shown, self.meta, self.ctx, self.dump = embedded, shown, meta, ctx, dump
 
     @functools.cached_property

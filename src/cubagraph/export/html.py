@@ -30,7 +30,6 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..digests import code_digest
 from ..network.projection import Context as NetworkContext
 from ..network.projection import Projection
 from . import documents as reading
@@ -160,9 +159,8 @@ def _drawing(graphs: Sequence[Graph], ctx: Context) -> Drawing:
     ranking.save(embedded, needed, meta, shares, drawn)
     drawn.save_index(needed)
     drawn.save(shares)
-    # The page depends on nothing else: if these are as they were, so is the page, and it is not made again.
-    key = hashlib.sha256(json.dumps([code_digest(), embedded, shares, meta], sort_keys=True).encode()).hexdigest()
-    made = Drawing(key, needed, shares, drawn, embedded, set(embedded[:cap]), meta, ctx, _script_json)
+    # The page depends on nothing else; its items are named by these (export/page.py).
+    made = Drawing(needed, shares, drawn, embedded, set(embedded[:cap]), meta, ctx, _script_json)
     ctx.shared[_SHARED] = (ids, made)
     return made
 

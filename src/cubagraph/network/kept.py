@@ -414,7 +414,8 @@ class Kept:
 
     def links(self) -> tuple[list[str], set[tuple[str, str]]]:
         """As :meth:`overview` gives them, without the facts on each link: what betweenness reads."""
-        actors = sorted(iri for (iri,) in self.con.execute("SELECT iri FROM nodes WHERE kind = 'actor'"))
+        # A set first: an actor two graphs describe is one node of the overview, as in overview().
+        actors = sorted({iri for (iri,) in self.con.execute("SELECT iri FROM nodes WHERE kind = 'actor'")})
         known = set(actors)
         linked: set[tuple[str, str]] = set()
         for (named,) in self.con.execute("SELECT DISTINCT actors FROM facts WHERE actors LIKE '% %'"):

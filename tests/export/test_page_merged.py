@@ -75,3 +75,26 @@ def test_a_node_of_several_shares_is_merged_into_its_first_share(tmp_path: Path)
     # The first share's item is named by the others' digests too: an edit to a later share's
     # description of the node makes the first share's item again.
     assert made.order == {0: [1, 2]}
+
+
+def test_a_picture_kept_with_text_for_numbers_never_reaches_the_page(run: Any, workdir: Path) -> None:
+    """The picture read back from .cubagraph/ is trusted to hold numbers; where they go into the page unescaped,
+    they are made numbers, so a tampered memo fails the build instead of writing script into graph.html."""
+    import marshal
+
+    from cubagraph.export import picture
+
+    assert run("build", cwd=workdir).code == 0
+    kept = workdir / ".cubagraph" / "viewer" / picture.NAME
+    fields = marshal.loads(kept.read_bytes())
+    evil = '0,"x":1}];</script><script>alert(1)</script><script>['
+    fields["positions"] = {iri: [evil, evil] for iri in fields["positions"]}
+    kept.write_bytes(marshal.dumps(fields))
+    (workdir / "exports" / "graph.html").unlink()  # every item of the page is made again, from the memo
+    try:
+        result = run("build", cwd=workdir)
+        assert result.code != 0
+    except ValueError:
+        pass
+    page_file = workdir / "exports" / "graph.html"
+    assert not page_file.exists() or "alert(1)" not in page_file.read_text(encoding="utf-8")

@@ -276,7 +276,11 @@ class Drawing:
     def viz(self) -> dict[str, tuple[float, float, float, str]]:
         """Each node on the page: its position, size and colour in the full view (what Gephi gets)."""
         p = self.picture
-        return {str(iri): (x, y, p.sizes[str(iri)], p.colours[str(iri)]) for iri, (x, y) in p.positions.items()}
+        # Numbers as numbers: they go into GraphML and GEXF as they are (see export/page.py).
+        return {
+            str(iri): (float(x), float(y), float(p.sizes[str(iri)]), p.colours[str(iri)])
+            for iri, (x, y) in p.positions.items()
+        }
 
 
 def merged(node_json: list[tuple[str, str]], dump: Callable[[Any], str]) -> list[tuple[str, str]]:

@@ -81,14 +81,17 @@ def _nodes(made: Drawing, i: int) -> bytes:
     start = p.starts[i]
     out = []
     for offset, (iri, data) in enumerate(made.nodes(i)):
-        x, y = p.positions[iri]
+        # float() and int() here, where the figures go into the page unescaped: a picture read back from
+        # .cubagraph/ that held text instead of numbers fails the build rather than write script.
+        x, y = map(float, p.positions[iri])
         hidden = "false" if iri in made.shown else "true"
-        head = f'"hidden":{hidden},"id":{start + offset},"x":{x},"y":{y},"size":{p.sizes[iri]}'
+        head = f'"hidden":{hidden},"id":{start + offset},"x":{x},"y":{y},"size":{float(p.sizes[iri])}'
         if iri in p.overview:
-            ox, oy = p.overview_positions[iri]
+            ox, oy = map(float, p.overview_positions[iri])
             shown = "true" if iri in p.overview_shown else "false"
-            rank = p.overview_rank[iri]
-            head += f',"overview":{{"x":{ox},"y":{oy},"size":{p.overview_sizes[iri]},"shown":{shown},"rank":{rank}}}'
+            rank = int(p.overview_rank[iri])
+            size = float(p.overview_sizes[iri])
+            head += f',"overview":{{"x":{ox},"y":{oy},"size":{size},"shown":{shown},"rank":{rank}}}'
         out.append(f"{{{head},{data[1:]}")
     # A comma before this share's nodes, unless none came before them.
     return (("," if start and out else "") + ",".join(out)).encode("utf-8")

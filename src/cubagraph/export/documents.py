@@ -30,6 +30,7 @@ TEXTS = 8_000_000  # characters of documents' texts a page holds at most (viewer
 # The predicates :func:`part` reads: the quotes' offsets, the documents' type, title, text file and date.
 _READ = {OA + "start", OA + "end", RDF + "type", DCTERMS + "title", CG + "published", CG + "textFile"}
 _READ |= {CG + "dateValue", CG + "start", CG + "end", CG + "approximate"}
+_TYPE, _DOCUMENT = RDF + "type", CG + "Document"
 
 
 def part(rows: Iterable[Row], texts: Mapping[str, str], encode: Any) -> tuple[bytes, dict[str, Any]]:
@@ -37,24 +38,33 @@ def part(rows: Iterable[Row], texts: Mapping[str, str], encode: Any) -> tuple[by
 
     ``encode`` makes JSON safe inside ``<script>`` (export.html's).
     """
-    props: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-    subjects = set()
-    for s, p, o in rows:
-        subjects.add(s)
+    table = rows if isinstance(rows, Sequence) else list(rows)
+    props: dict[str, dict[str, list[Any]]] = {}
+    documents = set()
+    for s, p, o in table:
         if p in _READ:  # the rest of the rows (most of them) are never looked at here
-            props[s][p].append(o)
+            if p == _TYPE:  # a type only says which nodes are documents: skipping the rest spares a dict per node
+                if o == _DOCUMENT:
+                    documents.add(s)
+                continue
+            node = props.get(s)
+            if node is None:
+                node = props[s] = {}
+            if p in node:
+                node[p].append(o)
+            else:
+                node[p] = [o]
     spans: list[tuple[int, int]] = []
     for node in props.values():
         start, end = node.get(OA + "start"), node.get(OA + "end")
         if start and end:
             spans.append((int(start[0].value), int(end[0].value)))
     lines, titles = [], {}
-    for iri, node in sorted(props.items()):
-        if CG + "Document" not in {t for t in node.get(RDF + "type", [])}:
-            continue
+    for iri in sorted(documents):
+        node = props.get(iri, {})
         doc = iri.rsplit("/", 1)[-1]
         title = _text(node.get(DCTERMS + "title"))
-        published = _published(node.get(CG + "published"), props, subjects)
+        published = _published(node.get(CG + "published"), props, table)
         titles[doc] = [title, published]
         text = texts.get(doc)
         if text is None:
@@ -115,8 +125,9 @@ def _text(values: list[Any] | None) -> str:
     return str(values[0].value) if values and isinstance(values[0], Literal) else ""
 
 
-def _published(ref: list[Any] | None, props: Mapping[str, Mapping[str, list[Any]]], subjects: set[str]) -> str:
-    if not ref or ref[0] not in subjects:
+def _published(ref: list[Any] | None, props: Mapping[str, Mapping[str, list[Any]]], rows: Sequence[Row]) -> str:
+    # A date that is no subject of the graph is no date; one with none of the rows read here is "unknown".
+    if not ref or (ref[0] not in props and not any(s == ref[0] for s, _, _ in rows)):
         return ""
     date = props.get(ref[0], {})
     for key in ("dateValue", "start"):

@@ -16,7 +16,6 @@ Each check here answers one slip that was made, and passed every other check:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 from ..errors import Problem
@@ -28,15 +27,29 @@ from .yamlfile import Path as Loc
 # -- placeholders and empty evidence ------------------------------------------------------
 
 
-def _scalars(value: Any, loc: Loc) -> Iterator[tuple[Loc, Any]]:
+def _placeholders(value: Any, loc: Loc, found: list[tuple[Loc, Any]]) -> None:
+    """Every placeholder under ``value`` (at ``loc``) into ``found``, as (where, value), in the file's order.
+
+    A text is looked at closely only if it could be one (an id of :data:`placeholders.IDS`,
+    or a "?" for a question), and its place is made only then: a confirmed item has two
+    dozen values, and 12,000 items took 0.3 s to walk value by value.
+    """
     if isinstance(value, dict):
-        for key, inner in value.items():
-            yield from _scalars(inner, (*loc, key))
+        inner: Any = value.items()
     elif isinstance(value, list):
-        for i, inner in enumerate(value):
-            yield from _scalars(inner, (*loc, i))
+        inner = enumerate(value)
     else:
-        yield loc, value
+        if placeholders.is_placeholder(value):
+            found.append((loc, value))
+        return
+    ids = placeholders.IDS
+    for key, one in inner:
+        if isinstance(one, str):
+            if (one in ids or "?" in one) and placeholders.is_placeholder(one):
+                found.append(((*loc, key), one))
+        elif isinstance(one, (dict, list)):
+            _placeholders(one, (*loc, key), found)
+        # Numbers, booleans and nulls are never placeholders.
 
 
 def placeholders_left(loaded: Loaded, loc: Loc) -> list[Problem]:
@@ -44,18 +57,19 @@ def placeholders_left(loaded: Loaded, loc: Loc) -> list[Problem]:
     item = loaded.data
     for part in loc:
         item = item[part]
+    found: list[tuple[Loc, Any]] = []
+    _placeholders(item, loc, found)
     problems = []
-    for at, value in _scalars(item, loc):
-        if placeholders.is_placeholder(value):
-            field = ".".join(str(p) for p in at[len(loc) :] if isinstance(p, str)) or "value"
-            problems.append(
-                Problem(
-                    loaded.path,
-                    loaded.line(at),
-                    f"`{field}` is still the placeholder {value!r} that `cubagraph new` wrote",
-                    placeholders.fix(value),
-                )
+    for at, value in found:
+        field = ".".join(str(p) for p in at[len(loc) :] if isinstance(p, str)) or "value"
+        problems.append(
+            Problem(
+                loaded.path,
+                loaded.line(at),
+                f"`{field}` is still the placeholder {value!r} that `cubagraph new` wrote",
+                placeholders.fix(value),
             )
+        )
     return problems
 
 

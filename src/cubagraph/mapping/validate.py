@@ -181,8 +181,9 @@ class Checker:
         self._attribution(source, loc, item, items)
         for i, quote in enumerate(item.evidence):
             self.quote(source, (*loc, "evidence", i), quote)
+        fields = type(item).model_fields  # not hasattr: a model's missing attribute raises inside pydantic, slowly
         for name in ("date", "as_of"):
-            if hasattr(item, name):
+            if name in fields:
                 self.date(source, (*loc, name), getattr(item, name))
         for i, ref in enumerate(getattr(item, "about", [])):
             self.ref(loaded, (*loc, "about", i), ref)
@@ -320,10 +321,13 @@ class Checker:
 
     def quote(self, source: Source, loc: Loc, quote: model.Quote) -> None:
         loaded = source.loaded
-        line = loaded.line(loc)
         started = time.perf_counter()
         found = source.text.find(quote.quote)
         self.grounding += time.perf_counter() - started
+        if len(found) == 1 and quote.occurrence is None:  # most quotes: no message, so no line or short form
+            source.spans[loc] = source.text.span(*found[0])
+            return
+        line = loaded.line(loc)
         short = _short(quote.quote)
         if not found:
             near = source.text.closest(quote.quote)
@@ -343,17 +347,7 @@ class Checker:
                     f"{diff}; make the quote match the text word for word" if diff else "make the quote match the text",
                 )
             return
-        if quote.occurrence is not None:
-            if quote.occurrence > len(found):
-                self._add(
-                    loaded,
-                    line,
-                    f"occurrence {quote.occurrence} asked, but the quote occurs {len(found)} time(s)",
-                    "lower the occurrence",
-                )
-                return
-            start, end = found[quote.occurrence - 1]
-        elif len(found) > 1:
+        if quote.occurrence is None:  # found more than once, and no occurrence chosen
             lines = ", ".join(str(source.text.span(s, e).line) for s, e in found)
             self._add(
                 loaded,
@@ -362,9 +356,15 @@ class Checker:
                 "quote more words, or add `occurrence: N`",
             )
             return
-        else:
-            start, end = found[0]
-        source.spans[loc] = source.text.span(start, end)
+        if quote.occurrence > len(found):
+            self._add(
+                loaded,
+                line,
+                f"occurrence {quote.occurrence} asked, but the quote occurs {len(found)} time(s)",
+                "lower the occurrence",
+            )
+            return
+        source.spans[loc] = source.text.span(*found[quote.occurrence - 1])
 
     def date(self, source: Source, loc: Loc, date: model.DateSpec) -> None:
         if date.derived_from:

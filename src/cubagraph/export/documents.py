@@ -40,10 +40,11 @@ def part(rows: Iterable[Row], texts: Mapping[str, str], encode: Any) -> tuple[by
     """
     table = rows if isinstance(rows, Sequence) else list(rows)
     props: dict[str, dict[str, list[Any]]] = {}
-    documents = set()
+    documents, typed = set(), set()
     for s, p, o in table:
         if p in _READ:  # the rest of the rows (most of them) are never looked at here
             if p == _TYPE:  # a type only says which nodes are documents: skipping the rest spares a dict per node
+                typed.add(s)
                 if o == _DOCUMENT:
                     documents.add(s)
                 continue
@@ -64,7 +65,7 @@ def part(rows: Iterable[Row], texts: Mapping[str, str], encode: Any) -> tuple[by
         node = props.get(iri, {})
         doc = iri.rsplit("/", 1)[-1]
         title = _text(node.get(DCTERMS + "title"))
-        published = _published(node.get(CG + "published"), props, table)
+        published = _published(node.get(CG + "published"), props, typed, table)
         titles[doc] = [title, published]
         text = texts.get(doc)
         if text is None:
@@ -125,9 +126,12 @@ def _text(values: list[Any] | None) -> str:
     return str(values[0].value) if values and isinstance(values[0], Literal) else ""
 
 
-def _published(ref: list[Any] | None, props: Mapping[str, Mapping[str, list[Any]]], rows: Sequence[Row]) -> str:
+def _published(
+    ref: list[Any] | None, props: Mapping[str, Mapping[str, list[Any]]], typed: set[str], rows: Sequence[Row]
+) -> str:
     # A date that is no subject of the graph is no date; one with none of the rows read here is "unknown".
-    if not ref or (ref[0] not in props and not any(s == ref[0] for s, _, _ in rows)):
+    # Every node cubagraph builds has a type: the rows are searched only for one that has none.
+    if not ref or (ref[0] not in props and ref[0] not in typed and not any(s == ref[0] for s, _, _ in rows)):
         return ""
     date = props.get(ref[0], {})
     for key in ("dateValue", "start"):

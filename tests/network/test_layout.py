@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Hashable
+from typing import Any
+
+import pytest
 
 from cubagraph.network import layout
 
@@ -40,3 +44,31 @@ def test_unlinked_nodes_are_placed_too() -> None:
     placed = layout.readable(nodes, [], boxes)
     assert set(placed) == set(nodes)
     assert layout.overlaps(placed, boxes) == 0
+
+
+def test_a_kept_core_layout_gives_what_recomputing_gives(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(layout, "CORE", 60)  # the core path, at a size a test lays out quickly
+    nodes, edges, _ = _graph(150)
+    ran: list[int] = []
+    real = layout.force
+
+    def counted(*args: Any, **kwargs: Any) -> dict[Hashable, tuple[float, float]]:
+        ran.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(layout, "force", counted)
+    kept: dict[str, dict[Hashable, tuple[float, float]]] = {}
+    assert layout.layout(nodes, edges, kept=kept) == layout.layout(nodes, edges)
+    assert len(kept) == 1 and len(ran) == 2
+
+    # A leaf added to a well-connected node (as a new document's fact is): the core is as it was,
+    # its force layout is read back, and the whole is what a layout from nothing gives.
+    grown = ([*nodes, "leaf"], [*edges, ("leaf", "n0")])
+    assert layout.layout(*grown, kept=kept) == layout.layout(*grown)
+    assert len(ran) == 3  # only the layout without `kept` ran the force layout
+
+    # An edge between two core nodes changes the core: laid out again, and kept in place of the last.
+    key = next(iter(kept))
+    linked = (nodes, [*edges, ("n1", "n2")])
+    assert layout.layout(*linked, kept=kept) == layout.layout(*linked)
+    assert len(ran) == 5 and len(kept) == 1 and key not in kept

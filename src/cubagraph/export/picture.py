@@ -27,6 +27,7 @@ from ..network import layout as force
 
 NOVERLAP = 1500  # nodes above which the full view is not pulled apart: too slow, and not the first view (overlapping labels are hidden on the page)
 NAME, ORDER = "picture.marshal", "page-order.json"
+CORE = "core-layout.marshal"  # the last force layout of the best-connected nodes (network.layout.layout's kept)
 
 # What the page and the Gephi exports draw. Sizes follow degree (distinct
 # neighbours on the page): centrality that costs nothing to compute at 20,000
@@ -69,7 +70,15 @@ def layout(
             if kept["input"] == h:
                 return {n: (x, y) for n, (x, y) in kept["positions"].items()}
     spread: dict[Hashable, force.Box] = {k: v for k, v in boxes.items()}
-    positions = force.readable(nodes, edges, spread, first=first) if readable else force.layout(nodes, edges)
+    if readable:
+        positions = force.readable(nodes, edges, spread, first=first)
+    else:
+        core = _kept_core(memo)
+        had = set(core)
+        positions = force.layout(nodes, edges, kept=core)
+        if memo is not None and set(core) != had:
+            memo.mkdir(parents=True, exist_ok=True)
+            write_atomic(memo / CORE, marshal.dumps(core), durable=False)
     if used and not readable:
         positions = force.noverlap(positions, spread)
     if path is not None:
@@ -77,6 +86,16 @@ def layout(
         data = {"input": h, "positions": {str(n): list(p) for n, p in positions.items()}}
         write_atomic(path, json.dumps(data, sort_keys=True).encode("utf-8"), durable=False)
     return positions
+
+
+def _kept_core(memo: Path | None) -> dict[str, dict[Hashable, tuple[float, float]]]:
+    """The core's last force layout (network.layout's ``kept``), or nothing if there is none to read."""
+    if memo is not None:
+        with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
+            found = marshal.loads((memo / CORE).read_bytes())
+            if isinstance(found, dict):
+                return {str(k): dict(v) for k, v in found.items()}
+    return {}
 
 
 def size(kind: str, degree: int) -> float:

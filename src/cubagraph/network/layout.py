@@ -16,21 +16,31 @@ everywhere. Positions are rounded to 0.1 px.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import random
 from collections import defaultdict
-from collections.abc import Collection, Hashable, Iterable
+from collections.abc import Collection, Hashable, Iterable, MutableMapping
 
 K = 110.0  # the ideal distance between linked nodes, in pixels
 CORE = 1000  # above this many nodes, only the best-connected are laid out by force; the rest are placed
 
 
 def layout(
-    nodes: Iterable[Hashable], edges: Iterable[tuple[Hashable, Hashable]], seed: int = 7, k: float = K
+    nodes: Iterable[Hashable],
+    edges: Iterable[tuple[Hashable, Hashable]],
+    seed: int = 7,
+    k: float = K,
+    kept: MutableMapping[str, dict[Hashable, tuple[float, float]]] | None = None,
 ) -> dict[Hashable, tuple[float, float]]:
     """Positions for every node. Large graphs: the core by force, the rest beside their neighbours.
 
     Timings here: 0.07 s at 121 nodes, 1 s at 1,000, about 3.5 s at 5,000.
+
+    ``kept`` holds the core's last force layout, by :func:`core_key`. Adding or
+    removing a document seldom changes which nodes are best connected, or the
+    edges between them; the force layout, 1.9 s of a 2.2 s layout at 1,000
+    documents, is then read back, and the result is what recomputing gives.
     """
     order = sorted(nodes, key=str)
     edge_list = sorted({(a, b) if str(a) <= str(b) else (b, a) for a, b in edges if a != b}, key=str)
@@ -40,9 +50,25 @@ def layout(
     for a, b in edge_list:
         degree[a] += 1
         degree[b] += 1
-    core = set(sorted(order, key=lambda v: (-degree[v], str(v)))[:CORE])
-    positions = force(sorted(core, key=str), [(a, b) for a, b in edge_list if a in core and b in core], seed, 40, k)
-    return _place_rest(order, edge_list, positions, k)
+    core = sorted(sorted(order, key=lambda v: (-degree[v], str(v)))[:CORE], key=str)
+    inner = set(core)
+    core_edges = [(a, b) for a, b in edge_list if a in inner and b in inner]
+    key = core_key(core, core_edges, seed, 40, k)
+    found = kept.get(key) if kept is not None else None
+    if found is None:
+        found = force(core, core_edges, seed, 40, k)
+        if kept is not None:
+            kept.clear()  # the last one only: an edit is followed by another, seldom by an undo
+            kept[key] = found
+    return _place_rest(order, edge_list, dict(found), k)  # a copy: _place_rest adds to it
+
+
+def core_key(
+    nodes: list[Hashable], edges: list[tuple[Hashable, Hashable]], seed: int, iterations: int, k: float
+) -> str:
+    """What :func:`force` computes from, as a digest: the same key, the same positions."""
+    text = repr(([str(v) for v in nodes], [(str(a), str(b)) for a, b in edges], seed, iterations, k))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _place_rest(

@@ -75,11 +75,23 @@ class Names:
         if found is not None:
             return found
         result = f"<{iri}>"
-        for ns, prefix in self.namespaces.matching(iri):
-            local = iri[len(ns) :]
-            if _LOCAL.fullmatch(local):
-                result = f"{prefix}:{local}"
-            break  # the longest namespace, as pyoxigraph chooses
+        namespaces = self.namespaces
+        if namespaces.delimited:  # Namespaces.matching's first answer, without a generator: most IRIs are new
+            by_namespace, end = namespaces.by_namespace, len(iri)
+            while (i := max(iri.rfind("/", 0, end), iri.rfind("#", 0, end))) >= 0:
+                prefix = by_namespace.get(iri[: i + 1])
+                if prefix is not None:
+                    local = iri[i + 1 :]
+                    if _LOCAL.fullmatch(local):
+                        result = f"{prefix}:{local}"
+                    break  # the longest namespace, as pyoxigraph chooses
+                end = i
+        else:
+            for ns, prefix in namespaces.matching(iri):
+                local = iri[len(ns) :]
+                if _LOCAL.fullmatch(local):
+                    result = f"{prefix}:{local}"
+                break  # the longest namespace, as pyoxigraph chooses
         if len(self.seen) >= LIMIT:
             # A document's nodes recur within it, not across documents: start afresh.
             self.seen.clear()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
@@ -301,7 +302,7 @@ def test_worker_processes_build_what_one_process_builds(tmp_path: Path) -> None:
 
     if fanout.processes({"jobs": 2}, 80) != 2:
         pytest.skip("one core here (or no fork): there are no workers to compare")
-    outputs = {}
+    outputs, kept_rows = {}, {}
     for jobs in (1, 2):
         project_dir = tmp_path / f"jobs-{jobs}"
         bench.generate(project_dir, 80)
@@ -315,7 +316,12 @@ def test_worker_processes_build_what_one_process_builds(tmp_path: Path) -> None:
         )
         assert result.returncode == 0, result.stderr
         outputs[jobs] = digest(project_dir / "exports")
+        with sqlite3.connect(project_dir / ".cubagraph" / "network.sqlite") as con:  # the kept projection
+            tables = ("nodes", "edges", "facts", "registry", "counts", "ties", "totals", "degree")
+            kept_rows[jobs] = [con.execute(f"SELECT rowid, * FROM {t} ORDER BY rowid").fetchall() for t in tables]
+        assert not any((project_dir / ".cubagraph" / "network-staged").iterdir())  # the workers' rows, copied in
     assert outputs[1] == outputs[2]
+    assert kept_rows[1] == kept_rows[2] and kept_rows[1][0]
     # The workers hashed the mappings and texts (no cache to look in): the parent kept their digests,
     # and the cache entries they wrote are found by the next build.
     project_dir = tmp_path / "jobs-2"

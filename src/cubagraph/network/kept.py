@@ -140,12 +140,44 @@ def identity(trig: Path) -> str:
     return f"{FORMAT}:{st.st_size}:{st.st_mtime_ns}"
 
 
-def update(path: Path, graphs: Sequence[tuple[str, str, Callable[[], bytes]]], trig: Path) -> int:
+def stage(path: Path, graphs: Sequence[tuple[str, str, bytes]]) -> None:
+    """Load some graphs' rows (name, pieces' id, rows) into a staging file of their own: a build worker's.
+
+    A cold build's workers stage the rows of the graphs they build, in
+    parallel; :func:`update` then copies them in with one ``INSERT … SELECT``
+    per table, in C, instead of decoding and inserting every row in the
+    parent after the workers end (8.5 s of the parent's ~20 s at 10,000
+    documents). Each call is one transaction: a failed one leaves the file
+    as it was.
+    """
+    con = sqlite3.connect(path, isolation_level=None, timeout=30)
+    try:
+        con.execute("PRAGMA journal_mode=MEMORY")  # a rollback must work; the file is disposable otherwise
+        con.execute("PRAGMA synchronous=OFF")
+        if not con.execute("SELECT 1 FROM sqlite_master WHERE name = 'graphs'").fetchone():
+            con.executescript(_SCHEMA + _SPANS)
+        con.execute("BEGIN")
+        top = con.execute("SELECT COALESCE(MAX(g), 0) FROM graphs").fetchone()[0]
+        numbered = [(top + i, name, id, (lambda rows=rows: rows)) for i, (name, id, rows) in enumerate(graphs, 1)]
+        con.executemany("INSERT INTO spans VALUES (?, ?, ?, ?)", _load(con, numbered, spans=True))
+        con.execute("COMMIT")
+    finally:
+        con.close()
+
+
+def update(
+    path: Path,
+    graphs: Sequence[tuple[str, str, Callable[[], bytes]]],
+    trig: Path,
+    staged: Sequence[Path] = (),
+) -> int:
     """Bring the file at ``path`` to ``graphs`` (name, pieces' id, its rows): replace only what changed.
 
     Returns how many graphs' rows were loaded. With no file, or with most
     graphs changed, a new file is made and renamed in; else the changed
-    graphs' rows are replaced in one transaction.
+    graphs' rows are replaced in one transaction. ``staged`` are files
+    :func:`stage` made: a new file copies the graphs they hold (by name and
+    id) from them, rather than decoding their rows again.
     """
     wanted = {name: id for name, id, _ in graphs}
     have: dict[str, tuple[int, str]] = {}
@@ -172,7 +204,11 @@ def update(path: Path, graphs: Sequence[tuple[str, str, Callable[[], bytes]]], t
             con.execute("PRAGMA synchronous=OFF")
             con.executescript(_SCHEMA)
             con.execute("BEGIN")
-            _load(con, [(i, name, id, load) for i, (name, id, load) in enumerate(graphs, 1)])
+            numbered = [(i, name, id, load) for i, (name, id, load) in enumerate(graphs, 1)]
+            if staged:
+                _merge(con, numbered, staged, tmp)
+            else:
+                _load(con, numbered)
             for statement in filter(str.strip, _INDEXES.split(";")):  # executescript would commit first
                 con.execute(statement)
             con.execute("INSERT INTO totals SELECT what, key, SUM(n) FROM counts GROUP BY what, key")
@@ -238,18 +274,103 @@ def _connect(path: Path) -> sqlite3.Connection:
     return con
 
 
-def _load(con: sqlite3.Connection, graphs: Sequence[tuple[int, str, str, Callable[[], bytes]]]) -> None:
+def _load(
+    con: sqlite3.Connection, graphs: Sequence[tuple[int, str, str, Callable[[], bytes]]], spans: bool = False
+) -> list[tuple[int, str, int, int]]:
+    """Insert ``graphs``' rows, graph by graph; with ``spans``, return where each graph's rows went in each table.
+
+    A span is (g, table, first rowid, last rowid + 1): rows appended to a
+    table that no row has left take the rowids after its largest.
+    """
     rows: dict[str, list[list[Any]]] = {table: [] for table in _TABLES}
+    where: list[tuple[int, str, int, int]] = []
     for g, name, id, load in graphs:
         con.execute("INSERT INTO graphs VALUES (?, ?, ?)", (g, name, id))
-        for table, part in marshal.loads(load()).items():
+        decoded = marshal.loads(load())
+        for table in _TABLES:
             out = rows[table]
-            for row in part:
+            first = len(out)
+            for row in decoded.get(table, ()):
                 row.insert(0, g)
                 out.append(row)
+            where.append((g, table, first, len(out)))
+    base = {}
     for table in _TABLES:
+        if spans:
+            base[table] = con.execute(f"SELECT COALESCE(MAX(rowid), 0) + 1 FROM {table}").fetchone()[0]
         marks = ",".join("?" * _COLUMNS[table])
         con.executemany(f"INSERT INTO {table} VALUES ({marks})", rows[table])
+    return [(g, table, base[table] + lo, base[table] + hi) for g, table, lo, hi in where] if spans else []
+
+
+_ATTACHED = 9  # SQLite attaches at most 10 files; one is the parent's own staging file
+_SPANS = "CREATE TABLE spans(g INTEGER NOT NULL, tbl TEXT NOT NULL, lo INTEGER NOT NULL, hi INTEGER NOT NULL);"
+
+
+def _merge(
+    con: sqlite3.Connection,
+    graphs: Sequence[tuple[int, str, str, Callable[[], bytes]]],
+    staged: Sequence[Path],
+    tmp: Path,
+) -> None:
+    """:func:`_load`, with the rows of the graphs ``staged`` holds copied from there: the same rows, in the same order.
+
+    The rows go in as :func:`_load` puts them, graph by graph in ``g``'s
+    order, so that a read without ORDER BY sees them as before (an actor
+    that two graphs describe takes the last one's label). Graphs that follow
+    each other in a staged file and in ``g``'s order (a worker's batch) are
+    one run of rowids there, copied by one ``INSERT … SELECT`` per table:
+    no row passes through Python, and nothing is sorted (an ORDER BY over
+    all the files took 3.3 s at 10,000 documents, the runs 0.9 s). The
+    graphs no staged file holds are staged here first.
+    """
+    sources: list[Path] = []
+    where: dict[tuple[str, str], tuple[int, int]] = {}  # (name, id) -> (source, its g there)
+    spans: list[dict[tuple[int, str], tuple[int, int]]] = []  # per source: (its g, table) -> rowids
+    for file in staged[:_ATTACHED]:
+        try:
+            other = sqlite3.connect(f"file:{file}?mode=ro", uri=True)
+            try:
+                held = other.execute("SELECT g, name, id FROM graphs").fetchall()
+                spans.append({(g, table): (lo, hi) for g, table, lo, hi in other.execute("SELECT * FROM spans")})
+            finally:
+                other.close()
+        except sqlite3.Error:
+            continue  # a worker's file that cannot be read: its graphs are loaded from their rows
+        sources.append(file)
+        where.update(((name, id), (len(sources) - 1, g)) for g, name, id in held)
+    rest = [(name, id, load()) for _, name, id, load in graphs if (name, id) not in where]
+    own = tmp.with_name(tmp.name + ".rest")
+    own.unlink(missing_ok=True)
+    try:
+        if rest:
+            stage(own, rest)
+            with contextlib.closing(sqlite3.connect(f"file:{own}?mode=ro", uri=True)) as other:
+                spans.append({(g, table): (lo, hi) for g, table, lo, hi in other.execute("SELECT * FROM spans")})
+            sources.append(own)
+            where.update(((name, id), (len(sources) - 1, g)) for g, (name, id, _) in enumerate(rest, 1))
+        con.executemany("INSERT INTO graphs VALUES (?, ?, ?)", [(g, name, id) for g, name, id, _ in graphs])
+        for k, file in enumerate(sources):
+            con.execute(f"ATTACH DATABASE ? AS s{k}", (str(file),))
+        runs: list[list[int]] = []  # [source, its first g, its last g, the first g here]
+        for g, name, id, _ in graphs:
+            k, lg = where[name, id]
+            if runs and runs[-1][0] == k and runs[-1][2] == lg - 1 and runs[-1][3] + (lg - runs[-1][1]) == g:
+                runs[-1][2] = lg
+            else:
+                runs.append([k, lg, lg, g])
+        for table in _TABLES:
+            columns = ", ".join(c for _, c, *_ in con.execute(f"PRAGMA main.table_info({table})") if c != "g")
+            for k, first, last, g in runs:
+                lo, hi = spans[k][first, table][0], spans[k][last, table][1]
+                if lo < hi:
+                    con.execute(
+                        f"INSERT INTO main.{table} SELECT g + ?, {columns} FROM s{k}.{table}"
+                        " WHERE rowid >= ? AND rowid < ? ORDER BY rowid",
+                        (g - first, lo, hi),
+                    )
+    finally:  # the files stay attached until the caller closes ``con`` (no DETACH inside a transaction)
+        own.unlink(missing_ok=True)
 
 
 def _overview_rows(con: sqlite3.Connection, where: str, args: Sequence[Any]) -> Counter[tuple[str, ...]]:

@@ -47,6 +47,7 @@ from ..network import kept as network_kept  # not `kept`: the build's kept entri
 from ..project import Project, find
 from ..rdf import ontology
 from ..rdf.terms import of_quads
+from . import staged
 from .documents import Done, Job, Work
 
 __all__ = ["Corpus", "Exports", "build_dataset", "build_exports", "keep_network", "load_corpus", "paused_gc"]
@@ -60,6 +61,7 @@ class Exports:
     counts: Counter[str]
     warnings: list[Problem]
     names: list[str] = field(default_factory=list)  # each graph's name, in the order of ``graphs``
+    staged: list[Path] = field(default_factory=list)  # workers' files of kept projection rows, for keep_network
 
     def rendered(self) -> dict[str, bytes]:
         """Every export's bytes, in memory."""
@@ -115,7 +117,11 @@ def _build_exports(
     job = Job(project, onto, registry, display_path(str(project.registry)), cache, ctx, timings=timings)
     workers = fanout.processes(project.settings, len(todo))
     started = time.perf_counter()
-    dones = fanout.run(Work(job), todo, workers, progress)
+    staging = project.root / ".cubagraph" / staged.FOLDER
+    work: Callable[[list[tuple[str, Path]]], list[Done]] = Work(job)
+    if staged.emptied(staging) and workers > 1 and ctx is not None:
+        work = staged.Staging(work, staging, project.minter().document_graph)
+    dones = fanout.run(work, todo, workers, progress)
     if timings is not None and workers > 1:
         timings[f"new documents, in {workers} processes (load, check, build, pieces)"] = time.perf_counter() - started
     warnings = _checked(project, problems, dones, kept, cache)
@@ -137,7 +143,8 @@ def _build_exports(
     # id, so no node is described in two graphs: quads and triples are as many.
     counts["triples"] = counts["quads"]
     counts["cached"] = len(kept)
-    return Exports(plans, ordered, counts, warnings, sorted(graphs))
+    files = sorted(staging.glob("*.sqlite")) if isinstance(work, staged.Staging) else []
+    return Exports(plans, ordered, counts, warnings, sorted(graphs), files)
 
 
 def keep_network(project: Project, built: Exports) -> int:
@@ -153,9 +160,11 @@ def keep_network(project: Project, built: Exports) -> int:
         for name, graph in zip(built.names, built.graphs, strict=True)
     ]
     try:
-        return network_kept.update(path, graphs, project.trig)
+        return network_kept.update(path, graphs, project.trig, built.staged)
     except (OSError, sqlite3.Error):
         return 0
+    finally:
+        staged.unlink(built.staged)
 
 
 def build_dataset(project: Project | None = None, root: Path | None = None, use_cache: bool = True) -> Dataset:

@@ -75,13 +75,51 @@ def regular(path: str | Path, within: Path | None = None) -> Path:
 
     Only stat and readlink are used: nothing is opened, so a FIFO cannot block here.
     """
-    resolved = Path(path).resolve()
+    found = _by_kernel(path)
+    resolved = Path(found[0]) if found is not None else Path(path).resolve()
     if within is not None and not resolved.is_relative_to(within):
         raise NotRegular(0, f"it leads outside {within.name}/ (to {resolved})")
-    st = os.stat(resolved)
+    st = found[1] if found is not None else os.stat(resolved)
     if not stat.S_ISREG(st.st_mode):
         raise NotRegular(0, f"it is {kind(st.st_mode)}, not a regular file")
     return resolved
+
+
+def resolve(path: str | Path) -> Path:
+    """``Path(path).resolve()``, asked of the kernel when ``path`` exists (see :func:`_by_kernel`)."""
+    found = _by_kernel(path)
+    return Path(found[0]) if found is not None else Path(path).resolve()
+
+
+_O_PATH = getattr(os, "O_PATH", 0)  # Linux: a descriptor that names a file without opening its contents
+
+
+def _by_kernel(path: str | Path) -> tuple[str, os.stat_result] | None:
+    """The real path of an existing ``path``, and its stat, from the kernel; None to resolve it step by step.
+
+    ``Path.resolve`` looks at every component of the path in turn: 50-85 us a file,
+    three times a document in a cold build (a fifth of reading its mapping and text).
+    An O_PATH descriptor reads nothing and never blocks, even on a FIFO or a device,
+    and /proc names the file it leads to. Anything unusual (no O_PATH or /proc,
+    a dangling or looping symlink, no permission) is left to ``Path.resolve``,
+    whose answer and errors are the ones callers expect.
+    """
+    if not _O_PATH:
+        return None
+    try:
+        fd = os.open(path, _O_PATH | os.O_CLOEXEC)
+    except (OSError, ValueError):
+        return None
+    try:
+        st = os.fstat(fd)
+        real = os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    if not real.startswith("/") or real.endswith(" (deleted)"):  # not a path a reader could open again
+        return None
+    return real, st
 
 
 def read_regular(path: str | Path, within: Path | None = None) -> bytes:

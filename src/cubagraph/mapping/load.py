@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from ..errors import Problem
-from ..files import NotRegular, read_regular, write_atomic
+from ..files import NotRegular, read_regular, resolve, write_atomic
 from ..project import Project
 from . import model, yamlfile
 from .evidence import Span, Text
@@ -128,7 +128,7 @@ def read_mapping(project: Project, path: Path, problems: list[Problem]) -> Sourc
     document = _one(loaded, data.get("document"), ("document",), model.Document, problems)
     if document is None:
         return None
-    text_path = (project.data / document.text).resolve()
+    text_path = resolve(project.data / document.text)
     line = loaded.line(("document", "text"))
     if not text_path.is_relative_to(project.data_resolved):
         problems.append(

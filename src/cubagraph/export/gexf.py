@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .graphml import EDGE_KEYS, NODE_KEYS, drawn_nodes, scalar
+from .graphml import EDGE_KEYS, NODE_KEYS, data_attribute, drawn_nodes
 from .plan import Graph, Plan
 from .xmltext import attribute
 
@@ -43,7 +43,7 @@ def piece(view: GraphView) -> Piece:
         nodes.append("        <attvalues>\n")
         for key, value in flat.items():
             if key != "label":
-                nodes.append(f'          <attvalue for="{_NODE_IDS[key]}" value={attribute(scalar(value))} />\n')
+                nodes.append(f'          <attvalue for="{_NODE_IDS[key]}" value={data_attribute(value)} />\n')
         nodes.append("        </attvalues>\n      </node>\n")
     for i, (a, b, _, data) in enumerate(p.edges):
         edges.append(

@@ -80,13 +80,34 @@ def scalar(value: Any) -> str:
     return text if _NOT_XML.search(text) is None else _NOT_XML.sub("\ufffd", text)
 
 
+# Every character scalar() or text() replaces: a value with none of them is written as it is.
+_PLAIN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff&<>]")
+_PLAIN_ATTRIBUTE = re.compile('[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff&<>"\n\r\t]')
+
+
+def data_text(value: Any) -> str:
+    """``text(scalar(value))``, in one look at the text where nothing needs replacing: most values."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    plain = str(value)
+    return plain if _PLAIN_TEXT.search(plain) is None else text(scalar(value))
+
+
+def data_attribute(value: Any) -> str:
+    """``attribute(scalar(value))``, as :func:`data_text` does it."""
+    if isinstance(value, bool):
+        return '"true"' if value else '"false"'
+    plain = str(value)
+    return f'"{plain}"' if _PLAIN_ATTRIBUTE.search(plain) is None else attribute(scalar(value))
+
+
 def piece(view: GraphView) -> Piece:
     p = view.projection
     nodes, edges = [], []
     for (node, _), flat in zip(p.nodes, p.flat, strict=True):
         nodes.append(f"    <node id={attribute(node)}>\n")
         for key, value in flat.items():
-            nodes.append(f'      <data key="n-{key}">{text(scalar(value))}</data>\n')
+            nodes.append(f'      <data key="n-{key}">{data_text(value)}</data>\n')
         nodes.append("    </node>\n")
     for i, (a, b, _, data) in enumerate(p.edges):
         edges.append(f"    <edge id={attribute(p.edge_id(i))} source={attribute(a)} target={attribute(b)}>\n")

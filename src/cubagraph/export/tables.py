@@ -25,16 +25,27 @@ NODE_COLUMNS = [
 ]  # fmt: skip
 
 
+_AT = {column: i + 2 for i, column in enumerate(NODE_COLUMNS)}  # a column's place in a row, after Id and Label
+_BLANK = [""] * len(NODE_COLUMNS)
+
+
 def piece(view: GraphView) -> Piece:
     p = view.projection
     nodes = io.StringIO()
     writer = csv.writer(nodes, lineterminator="\n")
+    rows = []
     for (node, _), flat in zip(p.nodes, p.flat, strict=True):
-        writer.writerow([node, flat["label"], *(_cell(flat.get(c)) for c in NODE_COLUMNS)])
+        # A node has a few of the 21 columns: fill those, not every column from a lookup.
+        row = [node, flat["label"], *_BLANK]
+        for key, value in flat.items():
+            at = _AT.get(key)
+            if at is not None:
+                row[at] = _cell(value)
+        rows.append(row)
+    writer.writerows(rows)
     edges = io.StringIO()
     writer = csv.writer(edges, lineterminator="\n")
-    for a, b, _, data in p.edges:
-        writer.writerow([a, b, "Directed", data["label"], data["kind"], data["source"]])
+    writer.writerows([a, b, "Directed", data["label"], data["kind"], data["source"]] for a, b, _, data in p.edges)
     return {"nodes.csv": nodes.getvalue().encode("utf-8"), "edges.csv": edges.getvalue().encode("utf-8")}
 
 

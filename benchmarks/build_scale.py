@@ -3,7 +3,8 @@
 For each size it generates a synthetic corpus (benchmarks/corpus.py), then
 runs a cold build in a fresh process, phase by phase; the floor (the same
 YAML files loaded with PyYAML's C loader, plus a bulk load of the same quads
-into pyoxigraph and a dump of them); a rebuild after one edited document;
+into pyoxigraph and a dump of them); a rebuild after one edited document, and
+after one added;
 the saved queries' p50 and p95; and `cubagraph --help`.
 
 Usage: .venv/bin/python benchmarks/build_scale.py [--sizes 100 1000 10000] [--keep DIR] [--pairs 5]
@@ -49,7 +50,8 @@ def one(directory: Path, jobs: int) -> dict[str, object]:
         )
     out["write files"] = time.perf_counter() - t
     t = time.perf_counter()
-    pipeline.keep_network(proj, built)  # as `cubagraph build` does after writing
+    with pipeline.paused_gc():  # as `cubagraph build` does after writing, with the collector paused
+        pipeline.keep_network(proj, built)
     out["kept projection"] = time.perf_counter() - t
     return {
         "phases": out,
@@ -202,6 +204,15 @@ def main() -> None:
             edits.append(cli_seconds(["build"], directory))
         print(
             f"  {'rebuild after one edit'.ljust(width)}  {statistics.median(edits):8.2f} s   (median of 5; {min(edits):.2f}–{max(edits):.2f} s)"
+        )
+        # Three new documents, each added and built on its own: the page's structure changes each time.
+        added = []
+        for k in range(3):
+            corpus.another(directory, n, n + k)
+            added.append(cli_seconds(["build"], directory))
+        still = cli_seconds(["build"], directory)
+        print(
+            f"  {'rebuild after adding a document'.ljust(width)}  {statistics.median(added):8.2f} s   (median of 3; {min(added):.2f}–{max(added):.2f} s; ÷ nothing changed {statistics.median(added) / statistics.median(unchanged):.2f}×, and nothing changed after them {still:.2f} s)"
         )
         print("  saved queries, p50 / p95 ms:")
         for name, (p50, p95) in queries(directory, args.runs).items():

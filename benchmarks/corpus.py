@@ -70,8 +70,7 @@ def generate(directory: Path, documents: int, seed: int = 11, actors_per_100: in
     shutil.copy(ROOT / "pyproject.toml", directory / "pyproject.toml")
     shutil.copytree(ROOT / "queries", directory / "queries")
 
-    n_actors = max(60, documents * actors_per_100 // 100)
-    actors = [(f"actor-{i}", f"Actor {_name(rng, i)}", ACTOR_TYPES[i % len(ACTOR_TYPES)]) for i in range(n_actors)]
+    actors = _actors(rng, documents, actors_per_100)
     registry = ["actors:"]
     for actor_id, name, kind in actors:
         registry.append(
@@ -81,9 +80,23 @@ def generate(directory: Path, documents: int, seed: int = 11, actors_per_100: in
     registry.append("  - {id: post-0, name: Minister of Things, organization: actor-2, role: head}")
     (directory / "data" / "actors.yaml").write_text("\n".join(registry) + "\n", encoding="utf-8")
 
-    weights = [1 / (i + 1) ** 0.9 for i in range(n_actors)]  # a few actors in many documents
     for d in range(documents):
-        _document(directory, rng, d, actors, weights)
+        _document(directory, rng, d, actors, _weights(actors))
+
+
+def another(directory: Path, documents: int, d: int, seed: int = 11, actors_per_100: int = 40) -> None:
+    """Add document ``d`` to a corpus that :func:`generate` made with ``documents``: a new one, of its actors."""
+    actors = _actors(random.Random(seed), documents, actors_per_100)
+    _document(directory, random.Random(seed * 1_000_003 + d), d, actors, _weights(actors))
+
+
+def _actors(rng: random.Random, documents: int, actors_per_100: int) -> list[tuple[str, str, str]]:
+    n_actors = max(60, documents * actors_per_100 // 100)
+    return [(f"actor-{i}", f"Actor {_name(rng, i)}", ACTOR_TYPES[i % len(ACTOR_TYPES)]) for i in range(n_actors)]
+
+
+def _weights(actors: list[tuple[str, str, str]]) -> list[float]:
+    return [1 / (i + 1) ** 0.9 for i in range(len(actors))]  # a few actors in many documents
 
 
 def _name(rng: random.Random, i: int) -> str:

@@ -93,7 +93,10 @@ _DOCUMENTS = json.JSONEncoder(ensure_ascii=False).encode
 def encode(p: Projection, actors: Collection[str]) -> bytes:
     """One graph's rows: what :func:`update` loads."""
     # Actors defined elsewhere (the registry's), and any this graph defines (an unnamed speaker).
-    actors = set(actors) | {iri for iri, d in p.nodes if d["kind"] == "actor"}
+    # The registry's set as it is when the graph defines none (nearly every graph): copying its
+    # 4,000 actors for each of 10,000 graphs was a second of the workers' time.
+    own = {iri for iri, d in p.nodes if d["kind"] == "actor" and iri not in actors}
+    actors = (set(actors) | own) if own or not isinstance(actors, (set, frozenset)) else actors
     nodes = []
     counts: Counter[tuple[str, str]] = Counter()
     for iri, d in p.nodes:

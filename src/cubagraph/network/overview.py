@@ -69,7 +69,9 @@ def contributions(
     attributes)`` as in a :class:`~cubagraph.network.projection.Projection`;
     ``actors`` are the ids of every actor (those defined elsewhere included).
     """
-    actor_ids = set(actors)
+    # Only asked whether a node is an actor: a set given is used as it is, not copied (a registry of
+    # 4,000 actors was copied for each of 10,000 graphs).
+    actor_ids = actors if isinstance(actors, (set, frozenset)) else set(actors)
     kinds: dict[str, str] = {}
     share = Share()
     for node, data in nodes:

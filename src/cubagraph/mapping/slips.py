@@ -127,6 +127,8 @@ def alias_slips(loaded: Loaded, at: Loc, actor: model.Actor) -> list[Problem]:
 
 def _listed_in(piece: str, name: str) -> bool:
     """``piece`` is an item of an enumeration inside ``name``: set off by commas or a conjunction."""
+    if "," not in name or piece not in name:  # never listed then: no pattern to make (4,000 aliases, 0.7 s)
+        return False
     for m in re.finditer(re.escape(piece), name):
         before = name[: m.start()].rstrip()
         after = name[m.end() :].lstrip()

@@ -287,8 +287,8 @@ def _load(
     """
     rows: dict[str, list[list[Any]]] = {table: [] for table in _TABLES}
     where: list[tuple[int, str, int, int]] = []
-    for g, name, id, load in graphs:
-        con.execute("INSERT INTO graphs VALUES (?, ?, ?)", (g, name, id))
+    con.executemany("INSERT INTO graphs VALUES (?, ?, ?)", [(g, name, id) for g, name, id, _ in graphs])
+    for g, _, _, load in graphs:
         decoded = marshal.loads(load())
         for table in _TABLES:
             out = rows[table]

@@ -72,16 +72,29 @@ def text_files(quads: list[ox.Quad]) -> dict[str, str]:
 
 def of_document(document: str, text_file: str, text: str, cited: list[tuple[int, int]]) -> Coverage:
     """``text`` split into sentences, each marked cited when a span of ``cited`` overlaps it."""
+    sentences = [
+        Sentence(first, last, text.count("\n", 0, first) + 1, text[first:last], hit)
+        for first, last, hit in _marked(text, cited)
+    ]
+    return Coverage(document, text_file, sentences)
+
+
+def uncited(text: str, cited: list[tuple[int, int]]) -> list[list[int]]:
+    """``of_document(...).uncited`` as [start, end] offsets: what the viewer's reader needs, without each
+    sentence's line and words (a cold build asks this of every document)."""
+    return [[first, last] for first, last, hit in _marked(text, cited) if not hit]
+
+
+def _marked(text: str, cited: list[tuple[int, int]]) -> list[tuple[int, int, bool]]:
+    """Each sentence of ``text`` as (start, end, whether a span of ``cited``, sorted, overlaps it)."""
     starts = [s for s, _ in cited]
     reach = _reach(cited)
-    sentences = []
+    out = []
     for first, last in split(text):
         # The spans that start before this sentence ends; one of them reaches into it if the furthest does.
         n = bisect.bisect_left(starts, last)
-        hit = n > 0 and reach[n - 1] > first
-        line = text.count("\n", 0, first) + 1
-        sentences.append(Sentence(first, last, line, text[first:last], hit))
-    return Coverage(document, text_file, sentences)
+        out.append((first, last, n > 0 and reach[n - 1] > first))
+    return out
 
 
 def _reach(cited: list[tuple[int, int]]) -> list[int]:

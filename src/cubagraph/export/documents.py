@@ -23,7 +23,7 @@ from typing import Any
 
 from ..rdf.namespaces import CG, DCTERMS, OA, RDF
 from ..rdf.terms import Literal, Row
-from .coverage import of_document
+from .coverage import uncited
 
 DOCUMENT = "html:document"  # the part of a graph's piece that holds its document's text, one document a line
 TEXTS = 8_000_000  # characters of documents' texts a page holds at most (viewer_texts)
@@ -71,14 +71,13 @@ def part(rows: Iterable[Row], texts: Mapping[str, str], encode: Any) -> tuple[by
         if text is None:
             continue
         file = _text(node.get(CG + "textFile"))
-        coverage = of_document(doc, file, text, sorted(spans))
         data = {
             "title": title,
             "published": published,
             "file": file,
             "text": text,
             "cited": _merged(sorted(spans)),
-            "uncited": [[s.start, s.end] for s in coverage.uncited],
+            "uncited": uncited(text, sorted(spans)),
         }
         lines.append(f"{doc}\t{encode(data)}\n")
     data_bytes = "".join(lines).encode("utf-8")
@@ -95,9 +94,9 @@ def of_texts(texts: Mapping[str, str], quotes: Iterable[dict[str, Any]], encode:
     lines = []
     for doc in sorted(texts):
         cited = sorted(spans.get(doc, []))
-        uncited = of_document(doc, "", texts[doc], cited).uncited
+        left = uncited(texts[doc], cited)
         data = {"title": doc, "published": "", "file": "", "text": texts[doc], "cited": _merged(cited)}
-        data["uncited"] = [[s.start, s.end] for s in uncited]
+        data["uncited"] = left
         lines.append(f"{doc}\t{encode(data)}\n")
     return "".join(lines).encode("utf-8")
 

@@ -225,4 +225,11 @@ def test_rows_staged_by_workers_are_copied_as_loaded(tmp_path: Path) -> None:
 
     assert dump(merged) == dump(loaded)
     assert sum(len(rows) for rows in dump(merged)) > 100
+    # Made ahead by prepare() (in a thread, while the exports are written), then stamped and renamed in.
+    ahead, made = tmp_path / "ahead.sqlite", tmp_path / "made.sqlite.new"
+    listed = [(name, id, lambda r=rows: r) for name, id, rows in graphs]
+    assert kept.prepare(ahead, listed, [one, two], made)
+    assert kept.update(ahead, listed, trig, [one, two], made) == len(graphs)
+    assert dump(ahead) == dump(loaded) and not made.exists()
+    assert kept.open_kept(ahead, trig) is not None
     assert list(tmp_path.glob("*.rest")) == []

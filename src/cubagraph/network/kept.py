@@ -173,6 +173,7 @@ def update(
     graphs: Sequence[tuple[str, str, Callable[[], bytes]]],
     trig: Path,
     staged: Sequence[Path] = (),
+    made: Path | None = None,
 ) -> int:
     """Bring the file at ``path`` to ``graphs`` (name, pieces' id, its rows): replace only what changed.
 
@@ -180,50 +181,19 @@ def update(
     graphs changed, a new file is made and renamed in; else the changed
     graphs' rows are replaced in one transaction. ``staged`` are files
     :func:`stage` made: a new file copies the graphs they hold (by name and
-    id) from them, rather than decoding their rows again.
+    id) from them, rather than decoding their rows again. ``made`` is the new
+    file :func:`prepare` made for these graphs: it is stamped and renamed in.
     """
-    wanted = {name: id for name, id, _ in graphs}
-    have: dict[str, tuple[int, str]] = {}
-    con = _connect(path) if path.is_file() else None
-    if con is not None:
-        try:
-            if dict(con.execute("SELECT key, value FROM meta")).get("format") != FORMAT:
-                raise sqlite3.DatabaseError("another format")
-            have = {name: (g, id) for g, name, id in con.execute("SELECT g, name, id FROM graphs")}
-        except sqlite3.DatabaseError:
-            con.close()
-            con, have = None, {}
-    changed = [(name, id, load) for name, id, load in graphs if have.get(name, (0, ""))[1] != id]
-    gone = [g for name, (g, _) in have.items() if name not in wanted]
-    fresh = con is None or 2 * (len(changed) + len(gone)) > len(graphs)
+    if made is not None:
+        _finish(made, path, trig)
+        return len(graphs)
+    con, have, changed, gone, fresh = _compare(path, graphs)
     if fresh:
         if con is not None:
             con.close()
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.unlink(missing_ok=True)
-        con = sqlite3.connect(tmp, isolation_level=None)
-        try:
-            con.execute("PRAGMA journal_mode=OFF")
-            con.execute("PRAGMA synchronous=OFF")
-            con.executescript(_SCHEMA)
-            con.execute("BEGIN")
-            numbered = [(i, name, id, load) for i, (name, id, load) in enumerate(graphs, 1)]
-            if staged:
-                _merge(con, numbered, staged, tmp)
-            else:
-                _load(con, numbered)
-            for statement in filter(str.strip, _INDEXES.split(";")):  # executescript would commit first
-                con.execute(statement)
-            con.execute("INSERT INTO totals SELECT what, key, SUM(n) FROM counts GROUP BY what, key")
-            con.execute("INSERT INTO degree SELECT actor, COUNT(DISTINCT other) FROM ties GROUP BY actor")
-            _stamp(con, trig)
-            con.execute("COMMIT")
-            con.close()
-            os.replace(tmp, path)
-        except BaseException:
-            con.close()
-            tmp.unlink(missing_ok=True)
-            raise
+        _make(tmp, graphs, staged)
+        _finish(tmp, path, trig)
         return len(graphs)
     assert con is not None
     if not (changed or gone):  # nothing changed: the memo (the betweenness) stays good
@@ -269,6 +239,84 @@ def update(
     finally:
         con.close()
     return len(changed)
+
+
+def prepare(
+    path: Path, graphs: Sequence[tuple[str, str, Callable[[], bytes]]], staged: Sequence[Path], tmp: Path
+) -> bool:
+    """What :func:`update` does first, before the TriG is written: if it would make a new file, make it at ``tmp``.
+
+    All but the TriG's stamp, which :func:`update` adds (with ``made=tmp``).
+    Returns whether it made one. Most of the work is SQLite's, which lets
+    go of Python's lock: a thread can do it while the build assembles the
+    exports (:mod:`cubagraph.pipeline.staged`).
+    """
+    con, _, _, _, fresh = _compare(path, graphs)
+    if con is not None:
+        con.close()
+    if fresh:
+        _make(tmp, graphs, staged)
+    return fresh
+
+
+def _compare(
+    path: Path, graphs: Sequence[tuple[str, str, Callable[[], bytes]]]
+) -> tuple[sqlite3.Connection | None, dict[str, tuple[int, str]], list[Any], list[int], bool]:
+    """The file at ``path`` (None: none, or not usable), its graphs, those changed and gone; and whether to make it anew."""
+    wanted = {name: id for name, id, _ in graphs}
+    have: dict[str, tuple[int, str]] = {}
+    con = _connect(path) if path.is_file() else None
+    if con is not None:
+        try:
+            if dict(con.execute("SELECT key, value FROM meta")).get("format") != FORMAT:
+                raise sqlite3.DatabaseError("another format")
+            have = {name: (g, id) for g, name, id in con.execute("SELECT g, name, id FROM graphs")}
+        except sqlite3.DatabaseError:
+            con.close()
+            con, have = None, {}
+    changed = [(name, id, load) for name, id, load in graphs if have.get(name, (0, ""))[1] != id]
+    gone = [g for name, (g, _) in have.items() if name not in wanted]
+    return con, have, changed, gone, con is None or 2 * (len(changed) + len(gone)) > len(graphs)
+
+
+def _make(tmp: Path, graphs: Sequence[tuple[str, str, Callable[[], bytes]]], staged: Sequence[Path]) -> None:
+    """A new file at ``tmp`` holding ``graphs``, with its indexes and totals: all but the TriG's stamp."""
+    tmp.unlink(missing_ok=True)
+    con = sqlite3.connect(tmp, isolation_level=None)
+    try:
+        con.execute("PRAGMA journal_mode=OFF")
+        con.execute("PRAGMA synchronous=OFF")
+        con.executescript(_SCHEMA)
+        con.execute("BEGIN")
+        numbered = [(i, name, id, load) for i, (name, id, load) in enumerate(graphs, 1)]
+        if staged:
+            _merge(con, numbered, staged, tmp)
+        else:
+            _load(con, numbered)
+        for statement in filter(str.strip, _INDEXES.split(";")):  # executescript would commit first
+            con.execute(statement)
+        con.execute("INSERT INTO totals SELECT what, key, SUM(n) FROM counts GROUP BY what, key")
+        con.execute("INSERT INTO degree SELECT actor, COUNT(DISTINCT other) FROM ties GROUP BY actor")
+        con.execute("COMMIT")
+        con.close()
+    except BaseException:
+        con.close()
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _finish(tmp: Path, path: Path, trig: Path) -> None:
+    """Stamp the new file at ``tmp`` with the TriG it was made for, and rename it in."""
+    try:
+        con = _connect(tmp)
+        try:
+            _stamp(con, trig)
+        finally:
+            con.close()
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _connect(path: Path) -> sqlite3.Connection:

@@ -49,6 +49,7 @@ from ..rdf import ontology
 from ..rdf.terms import of_quads
 from . import staged
 from .documents import Done, Job, Work
+from .staged import Prepared
 
 __all__ = ["Corpus", "Exports", "build_dataset", "build_exports", "keep_network", "load_corpus", "paused_gc"]
 __all__ += ["taking_turns"]
@@ -62,6 +63,7 @@ class Exports:
     warnings: list[Problem]
     names: list[str] = field(default_factory=list)  # each graph's name, in the order of ``graphs``
     staged: list[Path] = field(default_factory=list)  # workers' files of kept projection rows, for keep_network
+    prepared: Prepared | None = None  # the kept projection's new file, being made from them
 
     def rendered(self) -> dict[str, bytes]:
         """Every export's bytes, in memory."""
@@ -137,14 +139,27 @@ def _build_exports(
     cache.prune()
     ctx.inputs = project.input_digest(cache.digests)
     cache.digests.save()
-    ordered = [graphs[name] for name in sorted(graphs)]
+    names = sorted(graphs)
+    ordered = [graphs[name] for name in names]
+    files = sorted(staging.glob("*.sqlite")) if isinstance(work, staged.Staging) else []
+    # Made while the exports are assembled and written: see staged.Prepared.
+    prepared = (
+        Prepared(project.root / ".cubagraph" / network_kept.NAME, _kept(names, ordered), files) if files else None
+    )
     plans = export.assemble(ordered, ctx, timings)
     # The builder mints every node of a document's graph from the document's
     # id, so no node is described in two graphs: quads and triples are as many.
     counts["triples"] = counts["quads"]
     counts["cached"] = len(kept)
-    files = sorted(staging.glob("*.sqlite")) if isinstance(work, staged.Staging) else []
-    return Exports(plans, ordered, counts, warnings, sorted(graphs), files)
+    return Exports(plans, ordered, counts, warnings, names, files, prepared)
+
+
+def _kept(names: list[str], graphs: list[export.Graph]) -> list[tuple[str, str, Callable[[], bytes]]]:
+    """Each graph's name, pieces' id, and its rows of the kept projection (read when asked for)."""
+    return [
+        (name, graph.id, functools.partial(graph.part, network_kept.PART))
+        for name, graph in zip(names, graphs, strict=True)
+    ]
 
 
 def keep_network(project: Project, built: Exports) -> int:
@@ -155,12 +170,9 @@ def keep_network(project: Project, built: Exports) -> int:
     commands then project the TriG).
     """
     path = project.root / ".cubagraph" / network_kept.NAME
-    graphs = [
-        (name, graph.id, functools.partial(graph.part, network_kept.PART))
-        for name, graph in zip(built.names, built.graphs, strict=True)
-    ]
     try:
-        return network_kept.update(path, graphs, project.trig, built.staged)
+        made = built.prepared.result() if built.prepared is not None else None
+        return network_kept.update(path, _kept(built.names, built.graphs), project.trig, built.staged, made)
     except (OSError, sqlite3.Error):
         return 0
     finally:

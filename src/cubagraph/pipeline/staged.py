@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -57,6 +58,38 @@ class Staging:
             if graphs:
                 kept.stage(self.folder / f"{os.getpid()}.sqlite", graphs)
         return dones
+
+
+class Prepared:
+    """The kept projection's new file, made from the staged files by a thread while the build assembles the exports.
+
+    The parent has one core's worth of Python work after the workers end
+    (the page, the GraphML and the write); copying the staged rows in and
+    indexing them is SQLite's work, which lets go of Python's lock, so it
+    runs on the other core meanwhile. :func:`cubagraph.pipeline.keep_network`
+    waits for it, then stamps the file with the TriG just written.
+    """
+
+    def __init__(self, path: Path, graphs: Sequence[tuple[str, str, Callable[[], bytes]]], files: Sequence[Path]):
+        self.tmp = files[0].parent / "network.sqlite.new"  # in the folder: a build that never keeps it leaves no trace
+        self._made: bool = False
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(path, graphs, files), name="kept projection")
+        self._thread.daemon = True  # a build that fails ends without waiting for it
+        self._thread.start()
+
+    def _run(self, path: Path, graphs: Sequence[tuple[str, str, Callable[[], bytes]]], files: Sequence[Path]) -> None:
+        try:
+            self._made = kept.prepare(path, graphs, files, self.tmp)
+        except BaseException as exc:  # raised in keep_network, which asked for it
+            self._error = exc
+
+    def result(self) -> Path | None:
+        """The new file, once made; None if the kept projection is to be updated in place instead."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self.tmp if self._made else None
 
 
 def unlink(files: Sequence[Path]) -> None:

@@ -8,7 +8,7 @@ Literals are attributes, never nodes. Every edge that comes from an
 assertion names it (``source``), so that any path can show the evidence
 behind each hop.
 
-The module is past 400 lines: how one graph's nodes become the network's
+Why this module is long: how one graph's nodes become the network's
 (kinds, attributes, dates, evidence, edges) is one reading of the same nodes,
 and reads best in one place.
 """

@@ -233,3 +233,14 @@ def test_rows_staged_by_workers_are_copied_as_loaded(tmp_path: Path) -> None:
     assert dump(ahead) == dump(loaded) and not made.exists()
     assert kept.open_kept(ahead, trig) is not None
     assert list(tmp_path.glob("*.rest")) == []
+
+
+def test_a_check_keeps_nothing_the_workers_staged(run: Callable[..., Result], tmp_path: Path) -> None:
+    """`build --check` writes nothing: the rows workers staged for the kept projection go too."""
+    directory = tmp_path / "corpus"
+    corpus.generate(directory, 70)  # enough documents for workers (fanout.MIN_ITEMS)
+    result = run("build", "--check", cwd=directory)
+    assert result.code != 0 and "stale" in (result.out + result.err).lower()  # nothing was built yet
+    left = [p.name for p in (directory / ".cubagraph").rglob("*") if "staged" in str(p) or p.name.endswith(".new")]
+    assert [name for name in left if name != "network-staged"] == []
+    assert not (directory / ".cubagraph" / kept.NAME).exists()

@@ -52,7 +52,10 @@ def _built(args: argparse.Namespace, proj: Project, started: float) -> int:
         shown.close()
     _warn(built.warnings)
     if args.check:
-        stale = export.stale(proj.exports, built.plans, built.graphs)
+        try:
+            stale = export.stale(proj.exports, built.plans, built.graphs)
+        finally:
+            pipeline.discard(built)  # nothing is written: the workers' staged rows are not kept either
         if stale:
             raise StaleExports([Path(proj.relative(p)) for p in stale])
         print(f"{_summary(built.counts)}\nexports/ is up to date.")

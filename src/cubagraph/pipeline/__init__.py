@@ -51,7 +51,7 @@ from . import staged
 from .documents import Done, Job, Work
 from .staged import Prepared
 
-__all__ = ["Corpus", "Exports", "build_dataset", "build_exports", "keep_network", "load_corpus", "paused_gc"]
+__all__ = ["Corpus", "Exports", "build_dataset", "build_exports", "discard", "keep_network", "load_corpus", "paused_gc"]
 __all__ += ["taking_turns"]
 
 
@@ -177,6 +177,17 @@ def keep_network(project: Project, built: Exports) -> int:
         return 0
     finally:
         staged.unlink(built.staged)
+
+
+def discard(built: Exports) -> None:
+    """Remove what a build made for :func:`keep_network` when nothing is kept (``build --check``)."""
+    try:
+        made = built.prepared.result() if built.prepared is not None else None
+    except (OSError, sqlite3.Error):
+        made = None
+    if made is not None:
+        made.unlink(missing_ok=True)
+    staged.unlink(built.staged)
 
 
 def build_dataset(project: Project | None = None, root: Path | None = None, use_cache: bool = True) -> Dataset:

@@ -47,17 +47,23 @@ def test_unlinked_nodes_are_placed_too() -> None:
     assert layout.overlaps(placed, boxes) == 0
 
 
-def test_a_kept_core_layout_gives_what_recomputing_gives(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(layout, "CORE", 60)  # the core path, at a size a test lays out quickly
-    nodes, edges, _ = _graph(150)
-    ran: list[int] = []
+@pytest.fixture
+def ran(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """One item for each time the force layout runs (the real one)."""
+    calls: list[int] = []
     real = layout.force
 
     def counted(*args: Any, **kwargs: Any) -> dict[Hashable, tuple[float, float]]:
-        ran.append(1)
+        calls.append(1)
         return real(*args, **kwargs)
 
     monkeypatch.setattr(layout, "force", counted)
+    return calls
+
+
+def test_a_kept_core_layout_gives_what_recomputing_gives(monkeypatch: pytest.MonkeyPatch, ran: list[int]) -> None:
+    monkeypatch.setattr(layout, "CORE", 60)  # the core path, at a size a test lays out quickly
+    nodes, edges, _ = _graph(150)
     kept: dict[str, dict[Hashable, tuple[float, float]]] = {}
     assert layout.layout(nodes, edges, kept=kept) == layout.layout(nodes, edges)
     assert len(kept) == 1 and len(ran) == 2
@@ -144,16 +150,8 @@ def test_noverlap_moves_nodes_as_comparing_every_near_pair_did(seed: int) -> Non
     )
 
 
-def test_a_kept_layout_of_a_small_graph_is_read_back(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_kept_layout_of_a_small_graph_is_read_back(ran: list[int]) -> None:
     nodes, edges, _ = _graph(40)  # under CORE: the whole graph is laid out by force
-    ran: list[int] = []
-    real = layout.force
-
-    def counted(*args: Any, **kwargs: Any) -> dict[Hashable, tuple[float, float]]:
-        ran.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(layout, "force", counted)
     kept: dict[str, dict[Hashable, tuple[float, float]]] = {}
     first = layout.layout(nodes, edges, kept=kept)
     first["n0"] = (0.0, 0.0)  # what a caller does with its copy is not kept

@@ -9,6 +9,7 @@ kept projection follows by replacing only the graphs that changed.
 from __future__ import annotations
 
 import importlib.util
+import json
 import shutil
 import sqlite3
 from collections.abc import Callable
@@ -85,6 +86,7 @@ def test_the_library_answers_alike(generated: Path) -> None:
     assert net.census() == whole.census()
     assert analysis.stats(net, 50) == analysis.stats(whole, 50)
     assert analysis.timeline(net) == analysis.timeline(whole)
+    _same_timelines(net, whole, actors[::11])
     connected = 0
     for a, b in zip(actors[::7], actors[3::5], strict=False):
         ours, theirs = analysis.chains(net, a, b, 3), analysis.chains(whole, a, b, 3)
@@ -126,6 +128,62 @@ def test_edits_are_followed_graph_by_graph(run: Callable[..., Result], tmp_path:
     _same_answers(run, directory, [("timeline",), ("stats", "--format", "json"), ("neighbors", "actor-0")])
 
 
+def _same_timelines(net: analysis.Net, whole: analysis.Whole, actors: list[str]) -> list[analysis.Cells]:
+    """The timeline's rows as printed: the kept table's cells, made in SQL, against Entry.cells, for ranges and actors."""
+    for bounds in [(None, None), ("2015", "2019-06"), ("2021-07-11", None), (None, "2012"), ("2030", None)]:
+        for actor in [None, *actors]:
+            assert analysis.timeline_rows(net, actor, *bounds) == analysis.timeline_rows(whole, actor, *bounds)
+    shown, _ = analysis.timeline_rows(net)
+    assert {"undated", "unknown"} <= {cell for row in shown for cell in row}
+    return shown
+
+
+def test_seeds_timeline_rows_alike(run: Callable[..., Result], workdir: Path) -> None:
+    """On the seeds, whose dates include approximate ones and whose events are told by several documents."""
+    assert run("build", cwd=workdir).code == 0
+    proj = project.find(workdir)
+    whole = analysis.Whole(projection.load(proj.trig))
+    net = kept.open_kept(workdir / ".cubagraph" / kept.NAME, proj.trig)
+    assert net is not None
+    shown = _same_timelines(net, whole, sorted(n for n, _ in whole.actors()))
+    assert any(row[0].endswith(" ~") for row in shown)
+
+
+@pytest.mark.parametrize(
+    "date",
+    [
+        {
+            "value": "2021-07",
+            "earliest": "2021-07-01",
+            "latest": "2021-07-31",
+            "precision": "month",
+            "approximate": True,
+        },
+        {"value": "2021", "earliest": "2021-01-01", "latest": "2021-12-31", "precision": "year", "approximate": False},
+        {"earliest": "2021-01-01", "latest": "2021-12-31"},
+        {"precision": "unknown", "approximate": True},
+        {},
+    ],
+)
+@pytest.mark.parametrize("documents", [None, [], ["doc-a"], ["doc-b", "doc-a", "doc-c"]])
+@pytest.mark.parametrize("reported", [None, "2023-07 (approx.)"])
+def test_the_tables_cells_are_entry_cells(
+    date: dict[str, object], documents: list[str] | None, reported: str | None
+) -> None:
+    """Every rule of Entry.cells, as the SQL that fills the kept timeline applies it (what the corpora lack too)."""
+    con = sqlite3.connect(":memory:")
+    con.executescript(kept._SCHEMA)
+    doc = None if documents is None else json.dumps(documents)
+    con.execute(
+        "INSERT INTO nodes VALUES (1, 'e1', 'event', 'Protest', 'Protests « in » Havana', ?, ?, ?, '{}')",
+        (json.dumps(date) if date else None, reported, doc),
+    )
+    con.execute(kept._TIMED.format(where="1"))
+    (cells,) = con.execute("SELECT shown, precision, label, class, reported, documents FROM timeline").fetchall()
+    entry = analysis.Entry("e1", "Protests « in » Havana", "Protest", date, reported or "unknown", documents or [])
+    assert cells == entry.cells()
+
+
 def test_seeds_same_answers(run: Callable[..., Result], workdir: Path) -> None:
     shutil.copytree(ROOT / "queries", workdir / "queries")  # stats runs a saved query too
     assert run("build", cwd=workdir).code == 0
@@ -136,6 +194,7 @@ def test_seeds_same_answers(run: Callable[..., Result], workdir: Path) -> None:
             ("path", "Blinken", "Cuban courts", "--max", "5"),
             ("neighbors", "Cuba", "--depth", "2"),
             ("timeline", "--actor", "Blinken"),
+            ("timeline",),
             ("stats", "--format", "json"),
         ],
     )

@@ -308,10 +308,10 @@ def timeline(args: argparse.Namespace) -> int:
     net = _graph(args)
     actor = analysis.resolve(net, args.actor) if args.actor else None
     try:
-        entries, hidden = analysis.timeline(net, actor, args.start, args.end)
+        rows, hidden = analysis.timeline_rows(net, actor, args.start, args.end)
     except dates.DateError as exc:
         raise CubagraphError(f"{exc} — for --from and --to") from exc
-    sys.stdout.write(present.timeline(entries, hidden))
+    sys.stdout.write(present.timeline(rows, hidden))
     return 0
 
 

@@ -36,15 +36,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import overview
+from .analysis import TIMELINE_KINDS
 
 if TYPE_CHECKING:
     import networkx as nx
 
-    from .analysis import Census
+    from .analysis import Cells, Census
     from .projection import Projection
 
 PART = "network"  # the name of a graph's rows among its pieces
-FORMAT = "2"  # bump when the tables change
+FORMAT = "3"  # bump when the tables change
 NAME = "network.sqlite"
 _CHUNK = 500  # ids per IN (...) list
 
@@ -66,7 +67,27 @@ CREATE TABLE ties(g INTEGER NOT NULL, actor TEXT NOT NULL, other TEXT NOT NULL);
 CREATE TABLE totals(what TEXT NOT NULL, key TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (what, key));
 CREATE TABLE degree(actor TEXT PRIMARY KEY, n INTEGER NOT NULL);
 CREATE TABLE memo(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE timeline(undated INTEGER NOT NULL, earliest TEXT NOT NULL, latest TEXT NOT NULL, label TEXT NOT NULL,
+                      iri TEXT NOT NULL, g INTEGER NOT NULL, shown TEXT NOT NULL, precision TEXT NOT NULL,
+                      class TEXT NOT NULL, reported TEXT NOT NULL, documents TEXT NOT NULL,
+                      PRIMARY KEY (undated, earliest, latest, label, iri, g)) WITHOUT ROWID;
 """
+# The timeline's rows, made from the nodes of its kinds, stored in its order (WITHOUT ROWID: a scan reads
+# them in key order, from pages that hold nothing else) and with the cells it prints
+# (analysis.Entry.cells, the same rule in SQL; tests/network/test_kept.py compares the two). Reading them
+# from `nodes`, whose rows are large and scattered, decoding every date and sorting 30,000 entries took
+# most of `cubagraph timeline` at 10,000 documents.
+_TIMED = """
+INSERT INTO timeline
+SELECT json_type(date, '$.earliest') IS NULL, COALESCE(json_extract(date, '$.earliest'), ''),
+       COALESCE(json_extract(date, '$.latest'), ''), label, iri, g,
+       CASE WHEN json_type(date, '$.earliest') IS NULL THEN 'undated'
+            ELSE COALESCE(json_extract(date, '$.value'), 'undated') END
+       || CASE WHEN json_extract(date, '$.approximate') THEN ' ~' ELSE '' END,
+       COALESCE(json_extract(date, '$.precision'), 'unknown'), class, COALESCE(reported, 'unknown'),
+       COALESCE((SELECT group_concat(value, ', ') FROM json_each(documents)), '')
+FROM nodes WHERE kind IN ({kinds}) AND {{where}}
+""".format(kinds=", ".join(f"'{kind}'" for kind in TIMELINE_KINDS))
 # Made after a bulk load, which is faster without them.
 _INDEXES = """
 CREATE INDEX IF NOT EXISTS nodes_iri ON nodes(iri);
@@ -80,6 +101,7 @@ CREATE INDEX IF NOT EXISTS registry_g ON registry(g);
 CREATE INDEX IF NOT EXISTS counts_g ON counts(g);
 CREATE INDEX IF NOT EXISTS ties_g ON ties(g);
 CREATE INDEX IF NOT EXISTS ties_actor ON ties(actor, other);
+CREATE INDEX IF NOT EXISTS timeline_g ON timeline(g);
 """
 _TABLES = ("nodes", "edges", "facts", "registry", "counts", "ties")
 _COLUMNS = {"nodes": 9, "edges": 7, "facts": 4, "registry": 4, "counts": 4, "ties": 3}
@@ -214,10 +236,11 @@ def update(
             before.update(_overview_rows(con, f"g IN ({marks})", chunk))
             touched.update(a for (a,) in con.execute(f"SELECT DISTINCT actor FROM ties WHERE g IN ({marks})", chunk))
             _add_totals(con, f"SELECT what, key, -SUM(n) FROM counts WHERE g IN ({marks}) GROUP BY what, key", chunk)
-            for table in (*_TABLES, "graphs"):
+            for table in (*_TABLES, "timeline", "graphs"):
                 con.execute(f"DELETE FROM {table} WHERE g IN ({marks})", chunk)
         top = con.execute("SELECT COALESCE(MAX(g), 0) FROM graphs").fetchone()[0]
         _load(con, [(top + i, name, id, load) for i, (name, id, load) in enumerate(changed, 1)])
+        con.execute(_TIMED.format(where="g > ?"), (top,))
         _add_totals(con, "SELECT what, key, SUM(n) FROM counts WHERE g > ? GROUP BY what, key", [top])
         con.execute("DELETE FROM totals WHERE n = 0")
         touched.update(a for (a,) in con.execute("SELECT DISTINCT actor FROM ties WHERE g > ?", (top,)))
@@ -293,6 +316,7 @@ def _make(tmp: Path, graphs: Sequence[tuple[str, str, Callable[[], bytes]]], sta
             _merge(con, numbered, staged, tmp)
         else:
             _load(con, numbered)
+        con.execute(_TIMED.format(where="1"))
         for statement in filter(str.strip, _INDEXES.split(";")):  # executescript would commit first
             con.execute(statement)
         con.execute("INSERT INTO totals SELECT what, key, SUM(n) FROM counts GROUP BY what, key")
@@ -547,6 +571,29 @@ class Kept:
                 d["documents"] = documents
             out.append((iri, d))
         return out
+
+    def timeline(self, around: str | None, lo: str | None, hi: str | None) -> tuple[list[Cells], int]:
+        """The timeline's cells in its order (the table's own), within ``lo``..``hi``; and the undated ones a range hid."""
+        order, cells = "undated, earliest, latest, label, iri, g", "shown, precision, label, class, reported, documents"
+        ranged = bool(lo or hi)
+        if around is None:
+            # An interval overlaps the range: the source's date could fall inside it.
+            where = " AND ".join(
+                ["undated = 0"] * ranged + ["latest >= :lo"] * bool(lo) + ["earliest <= :hi"] * bool(hi)
+            )
+            sql = f"SELECT {cells} FROM timeline {'WHERE ' + where if where else ''} ORDER BY {order}"
+            rows = self.con.execute(sql, {"lo": lo, "hi": hi}).fetchall()
+            hidden = self.con.execute("SELECT COUNT(*) FROM timeline WHERE undated").fetchone()[0] if ranged else 0
+            return rows, hidden
+        keyed, hidden = [], 0
+        for m, chunk in self._chunks(self.adjacent([around])[around]):
+            for row in self.con.execute(f"SELECT {order}, {cells} FROM timeline WHERE iri IN ({m})", chunk):
+                if ranged and row[0]:
+                    hidden += 1
+                elif not ((lo and row[2] < lo) or (hi and row[1] > hi)):
+                    keyed.append(row)
+        keyed.sort()
+        return [row[6:] for row in keyed], hidden
 
     def actors(self) -> list[tuple[str, dict[str, Any]]]:
         return [

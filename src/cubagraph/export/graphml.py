@@ -39,7 +39,9 @@ NODE_KEYS = {
 EDGE_KEYS = {"label": "string", "kind": "string", "assertion": "string"}
 # The viewer's drawing, under the names Gephi reads as a node's position, size and colour.
 VIZ_KEYS = {"x": "float", "y": "float", "size": "float", "r": "int", "g": "int", "b": "int"}
-_NODE_ID = re.compile(r"""^ *<node id=(?:"([^"]*)"|'([^']*)')""")
+# A node's opening tag in a nodes part (GraphML's or GEXF's), to the line's end. The literal comes first,
+# so the regex engine skips to it as str.find does; with_viz checks that only spaces precede it on its line.
+_NODE_TAG = re.compile(rb"""<node id=(?:"([^"\n]*)"|'([^'\n]*)')[^\n]*""")
 
 
 def with_viz(part: bytes, viz: Mapping[str, tuple[float, float, float, str]], lines: Callable[..., str]) -> bytes:
@@ -47,26 +49,42 @@ def with_viz(part: bytes, viz: Mapping[str, tuple[float, float, float, str]], li
 
     The pieces are made per graph and kept between builds; the layout is of the
     whole page. So the drawing is put in when the file is assembled, not in
-    the piece.
+    the piece. Only the nodes' lines are looked at (cutting every line of
+    10,000 graphs' parts took about 1.8 s a file), and the bytes between them
+    are copied as they are.
     """
     if not viz:
         return part
-    out = []
-    for line in part.decode("utf-8").split("\n"):
-        out.append(line)
-        m = _NODE_ID.match(line)
-        if m is not None:
-            found = viz.get(html.unescape(m.group(1) if m.group(1) is not None else m.group(2)))
-            if found is not None:
-                x, y, size, colour = found
-                r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
-                out.append(lines(x, y, size, r, g, b))
-    return "\n".join(out).encode("utf-8")
+    out: list[bytes] = []
+    at = 0
+    for m in _NODE_TAG.finditer(part):
+        start = m.start()
+        if part[part.rfind(b"\n", 0, start) + 1 : start].strip(b" "):
+            continue  # not at the start of a line (after its indentation): not a node's tag
+        found = viz.get(html.unescape((m.group(1) if m.group(1) is not None else m.group(2)).decode("utf-8")))
+        if found is not None:
+            x, y, size, colour = found
+            out += (part[at : m.end()], b"\n", lines(x, y, size, *_rgb(colour)).encode("utf-8"))
+            at = m.end()
+    if not out:
+        return part
+    out.append(part[at:])
+    return b"".join(out)
+
+
+@functools.lru_cache(maxsize=256)
+def _rgb(colour: str) -> tuple[int, int, int]:
+    """``#rrggbb`` as three integers: a page has a few colours, and tens of thousands of nodes."""
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return r, g, b
 
 
 def _lines(x: float, y: float, size: float, r: int, g: int, b: int) -> str:
-    values = {"x": x, "y": y, "size": size, "r": r, "g": g, "b": b}
-    return "\n".join(f'      <data key="v-{k}">{v}</data>' for k, v in values.items())
+    return (
+        f'      <data key="v-x">{x}</data>\n      <data key="v-y">{y}</data>\n'
+        f'      <data key="v-size">{size}</data>\n      <data key="v-r">{r}</data>\n'
+        f'      <data key="v-g">{g}</data>\n      <data key="v-b">{b}</data>'
+    )
 
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

@@ -22,6 +22,7 @@ May import: errors, files, digests, rdf, graph, network.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -36,6 +37,7 @@ from ..graph.dataset import Dataset
 from ..network.projection import context as network_context
 from ..rdf.terms import Row, of_quads
 from . import gexf, graphml, html, jsonld, tables, trig, turtle
+from .forked import Forked, available
 from .plan import Graph, Manifest, Piece, Plan, Reaper, Staged, materialise, put, stage
 from .view import Context, GraphView
 
@@ -175,24 +177,61 @@ def write_all(
                 staged.append(done)  # list.append is atomic: the other thread's temporaries are kept too
             return done
 
+        def apart(names: list[str]) -> list[Staged | None]:
+            out: list[Staged | None] = []
+            try:
+                for name in names:
+                    out.append(one(name, plans[name]))
+            except BaseException:
+                for s in out:
+                    if s is not None:
+                        s.discard()
+                raise
+            return out
+
+        # The Gephi files' nodes are made in Python with the page's drawing (graphml.with_viz), as is the
+        # page: threads would take turns at them. With many graphs, a forked child writes the Gephi files.
+        forked = [n for n in APART if n in plans] if len(graphs) >= FORK_GRAPHS and available() else []
+        child = Forked(functools.partial(apart, forked)) if forked else None
         # Every export goes to a temporary first; only when all are written are they renamed in,
         # so a full disk (or any error) halfway leaves the old set whole.
         try:
+            rest = [name for name in plans if name not in forked]
             # Two at a time: copying runs in the kernel, so one export copies while another is planned.
             with ThreadPoolExecutor(max_workers=2) as pool:
-                done = list(pool.map(one, plans.keys(), plans.values()))
+                found = dict(zip(rest, pool.map(one, rest, [plans[name] for name in rest]), strict=True))
+            if child is not None:
+                found.update(zip(forked, child.result(), strict=True))
+            done = [found[name] for name in plans]
         except OSError as exc:
-            for s in staged:
-                s.discard()
+            _discard(staged, child)
             raise CannotWrite(directory, exc) from exc
         except BaseException:
-            for s in staged:
-                s.discard()
+            _discard(staged, child)
             raise
         results = _put_all(directory, plans, done, record, reaper)
         record.save(list(plans))
         reaper.wait()
     return results
+
+
+# Written by a forked child while this process writes the rest (see write_all), from this many graphs.
+APART = (graphml.NAME, gexf.NAME)
+FORK_GRAPHS = 200
+
+
+def _discard(staged: list[Staged], child: Forked[list[Staged | None]] | None) -> None:
+    """Remove the temporaries of a write that failed: this process's, and the child's once it has ended."""
+    for s in staged:
+        s.discard()
+    if child is not None:
+        try:
+            theirs = child.result()  # once it ends; if it failed, it removed its own
+        except BaseException:
+            theirs = []
+        for t in theirs:
+            if t is not None:
+                t.discard()
 
 
 def _plan(given: Plan | bytes) -> Plan:

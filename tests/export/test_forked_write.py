@@ -1,5 +1,5 @@
-"""The Gephi files written by a forked child (export.write_all with many graphs): the same bytes, and a failure
-there leaves the old exports whole and no temporaries behind."""
+"""Work done in a forked child (export.forked): the Gephi files written, the overview laid out; the same bytes,
+and a failure in the child leaves the old exports whole and no temporaries behind."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 import cubagraph.export as export
 from cubagraph import pipeline, project
 from cubagraph.errors import CannotWrite
-from cubagraph.export import forked, gexf, graphml
+from cubagraph.export import forked, gexf, graphml, picture
 from cubagraph.export.plan import Lazy, Plan
 
 
@@ -75,3 +75,21 @@ def test_forked_gives_the_value_or_the_error() -> None:
         return 7
 
     assert forked.Forked(dies).result() == 7  # done here instead
+
+
+def test_the_overview_laid_out_in_a_child_is_the_same(
+    workdir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    children = []
+
+    class Counted(forked.Forked):  # type: ignore[type-arg]
+        def __init__(self, work):  # type: ignore[no-untyped-def]
+            children.append(work)
+            super().__init__(work)
+
+    monkeypatch.setattr(picture, "FORK_NODES", 1)
+    monkeypatch.setattr(forked, "Forked", Counted)
+    built = pipeline.build_exports(project.find(workdir), use_cache=False)
+    export.write_all(tmp_path / "out", built.plans, built.graphs)
+    assert len(children) == 1
+    assert files(tmp_path / "out") == files(workdir / "exports")

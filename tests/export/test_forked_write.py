@@ -1,5 +1,6 @@
-"""Work done in a forked child (export.forked): the Gephi files written, the overview laid out; the same bytes,
-and a failure in the child leaves the old exports whole and no temporaries behind."""
+"""Work done in a forked child (export.forked): the Gephi files written, the shares read, the overview laid
+out. The same bytes and memos as without the child; a failure there leaves the old exports whole and no
+temporaries behind."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 import cubagraph.export as export
 from cubagraph import pipeline, project
 from cubagraph.errors import CannotWrite
-from cubagraph.export import forked, gexf, graphml, picture
+from cubagraph.export import drawn, forked, gexf, graphml, picture
 from cubagraph.export.plan import Lazy, Plan
 
 
@@ -93,3 +94,27 @@ def test_the_overview_laid_out_in_a_child_is_the_same(
     export.write_all(tmp_path / "out", built.plans, built.graphs)
     assert len(children) == 1
     assert files(tmp_path / "out") == files(workdir / "exports")
+
+
+def test_shares_read_in_a_child_are_the_same(workdir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    children = []
+
+    class Counted(forked.Forked):  # type: ignore[type-arg]
+        def __init__(self, work):  # type: ignore[no-untyped-def]
+            children.append(work)
+            super().__init__(work)
+
+    monkeypatch.setattr(drawn, "FORK_SHARES", 2)
+    monkeypatch.setattr(forked, "Forked", Counted)
+    built = pipeline.build_exports(project.find(workdir), use_cache=False)
+    export.write_all(tmp_path / "out", built.plans, built.graphs)
+    assert len(children) == 1
+    assert files(tmp_path / "out") == files(workdir / "exports")
+    # What the child learnt is kept as if this process had read every share: an edit reads one share again.
+    memo = workdir / ".cubagraph" / "viewer"
+    index = (memo / "drawn-index.json").read_bytes()
+    monkeypatch.setattr(drawn, "FORK_SHARES", 10**9)
+    (memo / "drawn-index.json").unlink()
+    (memo / "ranking.json").unlink()
+    pipeline.build_exports(project.find(workdir), use_cache=False)
+    assert (memo / "drawn-index.json").read_bytes() == index

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import itertools
 import json
 import sqlite3
 from collections.abc import Callable, Sequence
@@ -20,11 +21,12 @@ from typing import Any
 
 from ..digests import code_digest
 from ..files import write_atomic
-from . import picture
+from . import forked, picture
 from .plan import Graph
 from .view import Context
 
 NODES, EDGES = "html:nodes", "html:edges"  # the parts of a graph's piece the page draws from, besides plan.INDEX
+FORK_SHARES = 500  # graphs whose shares must be read, from which a forked child reads half of them
 
 
 class Ranking:
@@ -96,11 +98,40 @@ class Drawn:
                     return loaded
         return {}
 
-    def share(self, g: Graph) -> str:
-        """The digest of ``g``'s share of the page, read from its piece only if not known."""
+    def shares(self, graphs: Sequence[Graph]) -> list[str]:
+        """:meth:`share` of each graph. With many to read, a forked child reads the second half of them meanwhile
+        (10,000 documents: 3.5 s in one process)."""
+        unknown = [int(self._known(g)[1] is None) for g in graphs]
+        if sum(unknown) < FORK_SHARES or not forked.available():
+            return [self.share(g) for g in graphs]
+        half = list(itertools.accumulate(unknown)).index(sum(unknown) // 2) + 1
+        child = forked.Forked(functools.partial(self._apart, graphs[half:]))
+        mine = [self.share(g) for g in graphs[:half]]
+        theirs, fresh, structures, attributes, new_index = child.result()
+        self.fresh.update(fresh)
+        self.structures.update(structures)
+        self._attributes.update(attributes)
+        self.new_index.update(new_index)
+        return mine + theirs
+
+    def _apart(self, graphs: Sequence[Graph]) -> tuple[list[str], dict[str, Any], dict[str, str], Any, Any]:
+        """In the child: the shares of ``graphs``, and what reading them taught (sent back to the parent)."""
+        self.fresh, self.structures, self._attributes, self.new_index = {}, {}, {}, {}
+        digests = [self.share(g) for g in graphs]
+        return digests, self.fresh, self.structures, self._attributes, self.new_index
+
+    def _known(self, g: Graph) -> tuple[list[str], list[Any] | None]:
+        """The graph's own nodes on the page, and what the memo holds of its share if still true (else None)."""
         kept = [iri for _, iri in g.index["own"] if iri in self.keep]
         known = self.index.get(g.id)
         if known is not None and len(known) == 3 and known[0] == kept and not g.index["defines_shared"]:
+            return kept, known
+        return kept, None
+
+    def share(self, g: Graph) -> str:
+        """The digest of ``g``'s share of the page, read from its piece only if not known."""
+        kept, known = self._known(g)
+        if known is not None:
             self.new_index[g.id] = known
             self.structures[known[1]] = known[2]
             return str(known[1])

@@ -203,7 +203,7 @@ def _rank(
         "texts": reading.digest(indexes),
     }
     drawn = Drawn(ctx, keep)
-    return embedded, needed, meta, keep, drawn, [drawn.share(g) for g in needed]
+    return embedded, needed, meta, keep, drawn, drawn.shares(needed)
 
 
 def _shell() -> str:

@@ -583,7 +583,7 @@ class Kept:
             )
             sql = f"SELECT {cells} FROM timeline {'WHERE ' + where if where else ''} ORDER BY {order}"
             rows = self.con.execute(sql, {"lo": lo, "hi": hi}).fetchall()
-            hidden = self.con.execute("SELECT COUNT(*) FROM timeline WHERE undated").fetchone()[0] if ranged else 0
+            hidden = self.con.execute("SELECT COUNT(*) FROM timeline WHERE undated = 1").fetchone()[0] if ranged else 0
             return rows, hidden
         keyed, hidden = [], 0
         for m, chunk in self._chunks(self.adjacent([around])[around]):

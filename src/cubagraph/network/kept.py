@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from .projection import Projection
 
 PART = "network"  # the name of a graph's rows among its pieces
-FORMAT = "3"  # bump when the tables change
+FORMAT = "4"  # bump when the tables change
 NAME = "network.sqlite"
 _CHUNK = 500  # ids per IN (...) list
 
@@ -102,6 +102,7 @@ CREATE INDEX IF NOT EXISTS counts_g ON counts(g);
 CREATE INDEX IF NOT EXISTS ties_g ON ties(g);
 CREATE INDEX IF NOT EXISTS ties_actor ON ties(actor, other);
 CREATE INDEX IF NOT EXISTS timeline_g ON timeline(g);
+CREATE INDEX IF NOT EXISTS timeline_iri ON timeline(iri);
 """
 _TABLES = ("nodes", "edges", "facts", "registry", "counts", "ties")
 _COLUMNS = {"nodes": 9, "edges": 7, "facts": 4, "registry": 4, "counts": 4, "ties": 3}

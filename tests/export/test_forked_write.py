@@ -22,18 +22,24 @@ def files(folder: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.name != ".lock"}
 
 
-def test_a_forked_child_writes_the_same_bytes(workdir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    built = pipeline.build_exports(project.find(workdir), use_cache=False)
-    export.write_all(tmp_path / "here", built.plans, built.graphs)
-    children = []
+def counting(monkeypatch: pytest.MonkeyPatch, where: object) -> list[object]:
+    """The work of each child started through ``where.Forked`` from now on (the children still run)."""
+    children: list[object] = []
 
     class Counted(forked.Forked):  # type: ignore[type-arg]
         def __init__(self, work):  # type: ignore[no-untyped-def]
             children.append(work)
             super().__init__(work)
 
+    monkeypatch.setattr(where, "Forked", Counted)
+    return children
+
+
+def test_a_forked_child_writes_the_same_bytes(workdir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    built = pipeline.build_exports(project.find(workdir), use_cache=False)
+    export.write_all(tmp_path / "here", built.plans, built.graphs)
+    children = counting(monkeypatch, export)
     monkeypatch.setattr(export, "FORK_GRAPHS", 1)
-    monkeypatch.setattr(export, "Forked", Counted)
     built = pipeline.build_exports(project.find(workdir))
     export.write_all(tmp_path / "apart", built.plans, built.graphs)
     assert len(children) == 1
@@ -81,15 +87,8 @@ def test_forked_gives_the_value_or_the_error() -> None:
 def test_the_overview_laid_out_in_a_child_is_the_same(
     workdir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    children = []
-
-    class Counted(forked.Forked):  # type: ignore[type-arg]
-        def __init__(self, work):  # type: ignore[no-untyped-def]
-            children.append(work)
-            super().__init__(work)
-
+    children = counting(monkeypatch, forked)
     monkeypatch.setattr(picture, "FORK_NODES", 1)
-    monkeypatch.setattr(forked, "Forked", Counted)
     built = pipeline.build_exports(project.find(workdir), use_cache=False)
     export.write_all(tmp_path / "out", built.plans, built.graphs)
     assert len(children) == 1
@@ -97,15 +96,8 @@ def test_the_overview_laid_out_in_a_child_is_the_same(
 
 
 def test_shares_read_in_a_child_are_the_same(workdir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    children = []
-
-    class Counted(forked.Forked):  # type: ignore[type-arg]
-        def __init__(self, work):  # type: ignore[no-untyped-def]
-            children.append(work)
-            super().__init__(work)
-
+    children = counting(monkeypatch, forked)
     monkeypatch.setattr(drawn, "FORK_SHARES", 2)
-    monkeypatch.setattr(forked, "Forked", Counted)
     built = pipeline.build_exports(project.find(workdir), use_cache=False)
     export.write_all(tmp_path / "out", built.plans, built.graphs)
     assert len(children) == 1
